@@ -11,8 +11,8 @@
  *   - key objects holding private keys wipe themselves when freed.
  *   - functions marked "constant time" do not branch on secret data.
  */
-#ifndef SWSEV_LIB_CRYPTO_H
-#define SWSEV_LIB_CRYPTO_H
+#ifndef SWSEV_CRYPTO_H
+#define SWSEV_CRYPTO_H
 
 #include <stddef.h>
 #include <stdint.h>
