@@ -1,0 +1,135 @@
+/*
+ * The emulated SEV firmware (API 0.22 with SEV-ES): a library with no I/O of
+ * its own. A command goes in as the spec's little-endian command buffer, a
+ * 16-bit SEV status comes out, and the buffer is written back as the spec
+ * says (commands.md §7). Addresses inside command buffers are system
+ * physical addresses into the platform's simulated DRAM (swsev_fw_dram).
+ *
+ * Storage and randomness reach the core through swsev_fw_ops, so tests can
+ * run it in memory and, when they ask, deterministically. Thread safety:
+ * swsev_fw_command may be called from many threads; commands on different
+ * guests run in parallel, commands on one guest and platform commands are
+ * serialized (see docs/architecture.md).
+ */
+#ifndef SWSEV_FW_H
+#define SWSEV_FW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swsev/error.h"
+
+/* Command IDs (commands.md §2) */
+enum swsev_cmd {
+	SEV_CMD_INIT = 0x01,
+	SEV_CMD_SHUTDOWN = 0x02,
+	SEV_CMD_PLATFORM_RESET = 0x03,
+	SEV_CMD_PLATFORM_STATUS = 0x04,
+	SEV_CMD_PEK_GEN = 0x05,
+	SEV_CMD_PEK_CSR = 0x06,
+	SEV_CMD_PEK_CERT_IMPORT = 0x07,
+	SEV_CMD_PDH_CERT_EXPORT = 0x08,
+	SEV_CMD_PDH_GEN = 0x09,
+	SEV_CMD_DF_FLUSH = 0x0A,
+	SEV_CMD_DOWNLOAD_FIRMWARE = 0x0B,
+	SEV_CMD_GET_ID = 0x0C,
+	SEV_CMD_DECOMMISSION = 0x20,
+	SEV_CMD_ACTIVATE = 0x21,
+	SEV_CMD_DEACTIVATE = 0x22,
+	SEV_CMD_GUEST_STATUS = 0x23,
+	SEV_CMD_COPY = 0x24,
+	SEV_CMD_ACTIVATE_EX = 0x25,
+	SEV_CMD_LAUNCH_START = 0x30,
+	SEV_CMD_LAUNCH_UPDATE_DATA = 0x31,
+	SEV_CMD_LAUNCH_UPDATE_VMSA = 0x32,
+	SEV_CMD_LAUNCH_MEASURE = 0x33,
+	SEV_CMD_LAUNCH_SECRET = 0x34,
+	SEV_CMD_LAUNCH_FINISH = 0x35,
+	SEV_CMD_SEND_START = 0x40,
+	SEV_CMD_SEND_UPDATE_DATA = 0x41,
+	SEV_CMD_SEND_UPDATE_VMSA = 0x42,
+	SEV_CMD_SEND_FINISH = 0x43,
+	SEV_CMD_SEND_CANCEL = 0x44,
+	SEV_CMD_RECEIVE_START = 0x50,
+	SEV_CMD_RECEIVE_UPDATE_DATA = 0x51,
+	SEV_CMD_RECEIVE_UPDATE_VMSA = 0x52,
+	SEV_CMD_RECEIVE_FINISH = 0x53,
+	SEV_CMD_DBG_DECRYPT = 0x60,
+	SEV_CMD_DBG_ENCRYPT = 0x61,
+};
+const char *swsev_cmd_name(uint32_t cmd); /* "LAUNCH_START"; "UNKNOWN" */
+/* Size of the command buffer of a command ID; 0 for unknown IDs. */
+size_t swsev_cmd_buf_len(uint32_t cmd);
+
+enum swsev_platform_state { SWSEV_PSTATE_UNINIT = 0, SWSEV_PSTATE_INIT = 1, SWSEV_PSTATE_WORKING = 2 };
+enum swsev_guest_state {
+	SWSEV_GSTATE_UNINIT = 0, SWSEV_GSTATE_LUPDATE = 1, SWSEV_GSTATE_LSECRET = 2,
+	SWSEV_GSTATE_RUNNING = 3, SWSEV_GSTATE_SUPDATE = 4, SWSEV_GSTATE_RUPDATE = 5,
+	SWSEV_GSTATE_SENT = 6,
+};
+
+/* Storage, randomness: the core's only way out. */
+struct swsev_fw_ops {
+	size_t size;  /* sizeof(struct swsev_fw_ops), for ABI growth */
+	void *ctx;
+	/* Loads the NV blob: *buf from malloc (the core wipes and frees it).
+	 * SWSEV_E_NOTFOUND when no state exists yet. */
+	swsev_err (*nv_load)(void *ctx, uint8_t **buf, size_t *len);
+	/* Stores the NV blob atomically (old or new, never a mixture). */
+	swsev_err (*nv_store)(void *ctx, const uint8_t *buf, size_t len);
+	/* Random bytes; NULL means the CSPRNG (the default, always in production). */
+	swsev_err (*random)(void *ctx, void *buf, size_t len);
+};
+
+/* Generation profiles: naples, rome, milan, genoa (DESIGN.md "Generations"). */
+struct swsev_profile {
+	const char *name;
+	uint8_t api_major, api_minor, build;
+	uint32_t asid_count;       /* 15, 509, 509, 1006 */
+	uint32_t es_asids;         /* ASIDs 1..es_asids are SEV-ES, the rest SEV */
+	unsigned root_bits;        /* ARK/ASK RSA size: 2048 or 4096 */
+	int memc_mode;             /* swsev_memc_mode */
+};
+const struct swsev_profile *swsev_profile_find(const char *name);
+const struct swsev_profile *swsev_profile_default(void); /* genoa */
+
+typedef struct swsev_fw swsev_fw;
+typedef struct swsev_mem swsev_mem;
+
+/* An emulated AMD root: ARK and ASK keys and certificates (AMD format). */
+typedef struct swsev_vendor_root swsev_vendor_root;
+swsev_err swsev_vendor_root_new(unsigned bits, swsev_vendor_root **out) SWSEV_MUST_CHECK;
+/* Saves to / loads from a directory: ark.cert ask.cert (public), ark.key ask.key (0600). */
+swsev_err swsev_vendor_root_save(const swsev_vendor_root *r, const char *dir) SWSEV_MUST_CHECK;
+swsev_err swsev_vendor_root_load(const char *dir, swsev_vendor_root **out) SWSEV_MUST_CHECK;
+/* The AMD-format certs (pointers valid while r lives). */
+void swsev_vendor_root_certs(const swsev_vendor_root *r, const uint8_t **ark, size_t *ark_len,
+			     const uint8_t **ask, size_t *ask_len);
+void swsev_vendor_root_free(swsev_vendor_root *r);
+
+/*
+ * Creates a platform. If ops->nv_load finds no state, the platform is
+ * manufactured: a new chip secret and CEK, the CEK signed by `root`'s ASK
+ * (root may be NULL only when state exists), then stored through nv_store.
+ * With state, it is loaded and its integrity tag checked
+ * (SWSEV_E_INTEGRITY: corrupt, never silently replaced).
+ */
+swsev_err swsev_fw_new(const struct swsev_profile *profile, const struct swsev_fw_ops *ops,
+		       const swsev_vendor_root *root, swsev_fw **out) SWSEV_MUST_CHECK;
+void swsev_fw_free(swsev_fw *fw);
+
+/* Runs one command. buf holds the command buffer (len bytes, at least
+ * swsev_cmd_buf_len(cmd)); it is written back as the spec says. */
+uint16_t swsev_fw_command(swsev_fw *fw, uint32_t cmd, void *buf, size_t len);
+
+/* The platform's DRAM and memory controller. */
+swsev_mem *swsev_fw_dram(swsev_fw *fw);
+const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw);
+/* The CEK signed by the ASK (what AMD's KDS would serve) and the ASK/ARK. */
+swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084]) SWSEV_MUST_CHECK;
+swsev_err swsev_fw_amd_certs(swsev_fw *fw, uint8_t *ask_ark, size_t cap, size_t *len) SWSEV_MUST_CHECK;
+
+/* Atomic directory storage for swsev_fw_ops (temp, fsync, rename, fsync dir; 0600). */
+swsev_err swsev_nvfile_ops(const char *dir, struct swsev_fw_ops *ops) SWSEV_MUST_CHECK;
+
+#endif
