@@ -56,6 +56,10 @@ swsev_err swsev_session_open(const uint8_t *z, size_t zlen, const struct swsev_s
 swsev_err swsev_owner_session(const struct swsev_cert *pdh, uint32_t policy,
 			      struct swsev_cert *godh_out, struct swsev_session *session_out,
 			      uint8_t tek[16], uint8_t tik[16]) SWSEV_MUST_CHECK;
+/* The PDH check alone: SWSEV_E_USAGE (not usage PDH), SWSEV_E_ALGO (not
+ * ECDH), SWSEV_E_BADKEY (not a valid P-384 point). key_out (may be NULL)
+ * receives the public key (swsev_ec_free). */
+swsev_err swsev_owner_check_pdh(const struct swsev_cert *pdh, swsev_ec_key **key_out) SWSEV_MUST_CHECK;
 
 /* ---- packet header (52 bytes) and transport MAC ---- */
 #define SWSEV_PKT_HDR_LEN 52
@@ -89,11 +93,39 @@ swsev_err swsev_pkt_open(const uint8_t tek[16], const uint8_t tik[16], uint8_t c
 #define SWSEV_MEASURE_LEN 32
 #define SWSEV_MNONCE_LEN 16
 #define SWSEV_MEASURE_BLOB_LEN 48
-/* MEASURE = HMAC(TIK, 0x04 || major || minor || build || u32le(policy) || ld || mnonce).
- * Before API 0.17 the first four bytes are left out (set pre017 = 1). */
+/* MEASURE = HMAC(TIK, 0x04 || major || minor || build || u32le(policy) || ld || mnonce)
+ * (API >= 0.17, what an emulator of 0.22 produces). */
 swsev_err swsev_measure(const uint8_t tik[16], uint8_t api_major, uint8_t api_minor, uint8_t build,
 			uint32_t policy, const uint8_t ld[32], const uint8_t mnonce[16],
 			uint8_t out[32]) SWSEV_MUST_CHECK;
+/* Before API 0.17 the first four bytes were left out:
+ * MEASURE = HMAC(TIK, u32le(policy) || ld || mnonce). */
+swsev_err swsev_measure_pre017(const uint8_t tik[16], uint32_t policy, const uint8_t ld[32],
+			       const uint8_t mnonce[16], uint8_t out[32]) SWSEV_MUST_CHECK;
+/* Picks the form from the API version (pre-0.17 form when major 0, minor < 17). */
+swsev_err swsev_measure_for_api(const uint8_t tik[16], uint8_t api_major, uint8_t api_minor,
+				uint8_t build, uint32_t policy, const uint8_t ld[32],
+				const uint8_t mnonce[16], uint8_t out[32]) SWSEV_MUST_CHECK;
+/* The owner's check of a 48-byte MEASURE || MNONCE blob: recomputes with the
+ * blob's nonce and compares in constant time. SWSEV_OK or SWSEV_E_BADMAC. */
+swsev_err swsev_measure_verify(const uint8_t tik[16], uint8_t api_major, uint8_t api_minor,
+			       uint8_t build, uint32_t policy, const uint8_t ld[32],
+			       const uint8_t blob[SWSEV_MEASURE_BLOB_LEN]) SWSEV_MUST_CHECK;
+
+/* ---- launch digest the owner expects (crypto.md §5, launch-flow.md §3) ---- */
+#define SWSEV_LD_VMSA_LEN 4096
+#define SWSEV_LD_MAX_CPUS 4096
+struct swsev_ld_input {
+	const uint8_t *firmware;      /* the whole pflash unit 0 / -bios image */
+	size_t firmware_len;
+	const uint8_t *hashes_table;  /* padded kernel-hashes table or NULL */
+	size_t hashes_table_len;
+	unsigned num_cpus;            /* 0: not SEV-ES (no VMSA measured) */
+	const uint8_t *vmsa_cpu0;     /* 4096 B, BSP */
+	const uint8_t *vmsa_cpu1;     /* 4096 B, every AP (needed if num_cpus > 1) */
+};
+/* LD = SHA-256(firmware || [hashes table] || [VMSA0 || VMSA1 * (num_cpus - 1)]). */
+swsev_err swsev_launch_digest(const struct swsev_ld_input *in, uint8_t ld[32]) SWSEV_MUST_CHECK;
 
 /* ---- SEV kernel hashes table (176 bytes padded) ---- */
 #define SWSEV_HASHES_TABLE_LEN 168
@@ -111,23 +143,29 @@ struct swsev_ovmf_info {
 	int have_hashes;    uint32_t hashes_base, hashes_size;
 	int have_sev_meta;  uint32_t sev_meta_offset;
 	int have_tdx_meta;  uint32_t tdx_meta_offset;
-	unsigned n_entries;
+	unsigned n_entries; /* all entries, unknown ones included */
+	unsigned table_len; /* T, footer included */
 };
 /* Parses the GUIDed footer at the end of a flash image (or its last 4 KiB).
  * SWSEV_E_NOTFOUND if there is no footer; SWSEV_E_FORMAT on bad lengths. */
 swsev_err swsev_ovmf_parse(const uint8_t *img, size_t len, struct swsev_ovmf_info *out) SWSEV_MUST_CHECK;
 
 /* ---- secret table (launch-flow.md §6.2) ---- */
+#define SWSEV_SECRET_MAX_ENTRIES 64          /* Linux efi_secret reads at most 64 */
+#define SWSEV_SECRET_TABLE_MAX (1024 * 1024) /* hard cap on a built table */
 struct swsev_secret_entry {
 	uint8_t guid[16];
 	const uint8_t *data;
 	size_t len;
 };
 /* Builds the padded table; pad_always = libvirt's 1..16 bytes, else sevctl's
- * round-up. *out freed with swsev_clear_free(*out, *outlen). */
+ * round-up. *out freed with swsev_clear_free(*out, *outlen). A NULL or
+ * repeated GUID is SWSEV_E_FORMAT (the guest would hide or reject it). */
 swsev_err swsev_secret_table_build(const struct swsev_secret_entry *e, size_t n, int pad_always,
 				   uint8_t **out, size_t *outlen) SWSEV_MUST_CHECK;
-/* Parses a (decrypted) table as Linux efi_secret does; entries point into buf. */
+/* Parses a (decrypted) table as Linux efi_secret does; entries point into buf.
+ * SWSEV_E_FORMAT: wrong header GUID; SWSEV_E_LENGTH: total or an entry length
+ * out of bounds; SWSEV_E_RANGE: more non-deleted entries than cap. */
 swsev_err swsev_secret_table_parse(const uint8_t *buf, size_t len, struct swsev_secret_entry *e,
 				   size_t cap, size_t *n) SWSEV_MUST_CHECK;
 

@@ -28,6 +28,18 @@ struct swsev_vmsa_fields {
 	uint64_t efer, cr4, cr0, dr7, dr6, rflags, rip, g_pat, rdx, sev_features, xcr0;
 	uint32_t mxcsr; uint16_t x87_fcw;
 };
+/* Exactly 4096 bytes (SWSEV_E_TRUNCATED / SWSEV_E_TRAILING otherwise). */
 swsev_err swsev_vmsa_parse(const uint8_t *buf, size_t len, struct swsev_vmsa_fields *out) SWSEV_MUST_CHECK;
+
+/* The named fields of the save area (Linux struct sev_es_save_area), for
+ * printing a page: a segment (is_seg) is {u16 sel, u16 attrib, u32 limit,
+ * u64 base}; other fields are little-endian integers of `size` bytes. */
+struct swsev_vmsa_field_desc {
+	const char *name;
+	uint16_t off;
+	uint8_t size;
+	uint8_t is_seg;
+};
+const struct swsev_vmsa_field_desc *swsev_vmsa_field_table(size_t *n);
 
 #endif
