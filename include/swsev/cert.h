@@ -73,8 +73,16 @@ swsev_err swsev_cert_encode(struct swsev_cert *c, uint8_t out[SWSEV_CERT_LEN]) S
 /* Builds an unsigned cert (both slots empty) for a P-384 EC key. */
 swsev_err swsev_cert_init_ec(struct swsev_cert *c, uint8_t api_major, uint8_t api_minor,
 			     uint32_t usage, uint32_t algo, const swsev_ec_key *key) SWSEV_MUST_CHECK;
-/* Public EC key of a cert: curve must be P-384 and the point valid (SWSEV_E_BADKEY). */
+/* Public EC key of a cert: curve must be P-384 and the point valid (SWSEV_E_BADKEY);
+ * SWSEV_E_ALGO if the cert's algo is not an EC one. */
 swsev_err swsev_cert_ec_key(const struct swsev_cert *c, swsev_ec_key **out) SWSEV_MUST_CHECK;
+/* Public RSA key of a cert (algo RSA_SHA256/384: u32 modulus_size in bits,
+ * then exponent and modulus little-endian in 512-byte fields).
+ * SWSEV_E_ALGO if not RSA; SWSEV_E_BADKEY if the key is unusable. */
+swsev_err swsev_cert_rsa_key(const struct swsev_cert *c, swsev_rsa_key **out) SWSEV_MUST_CHECK;
+/* Hash named by an algorithm code (0x1/0x2/0x3 SHA-256, 0x101/0x102/0x103
+ * SHA-384); 0 for an unknown or invalid code. */
+swsev_hash swsev_algo_hash(uint32_t algo);
 
 /* Signs slot (0 or 1) with an ECDSA P-384 key whose cert fields are
  * (signer_usage, signer_algo); hash from signer_algo. */
@@ -95,7 +103,10 @@ void swsev_cert_clear_sig(struct swsev_cert *c, int slot);
 swsev_err swsev_cert_verify(const struct swsev_cert *c, const struct swsev_cert *signer) SWSEV_MUST_CHECK;
 
 /* The firmware's rule (certificates.md §5.1) as an SEV status code:
- * SUCCESS, INVALID_CERTIFICATE or BAD_SIGNATURE. */
+ * SUCCESS, INVALID_CERTIFICATE or BAD_SIGNATURE. Steps in the order of §5.1:
+ * signer key, both slots (a malformed slot is BAD_SIGNATURE; the last
+ * matching slot decides), body (version 1, valid key), role
+ * (PDH<-PEK, PEK<-OCA|CEK, OCA<-OCA, CEK<-ASK). */
 uint16_t swsev_cert_validate_fw(const struct swsev_cert *c, const struct swsev_cert *signer);
 
 /* ---- AMD root certificates (ARK / ASK), certificates.md §6 ---- */
@@ -109,6 +120,9 @@ struct swsev_amd_cert {
 	uint32_t key_usage;
 	uint32_t pub_exp_bits;
 	uint32_t modulus_bits;
+	/* The three pointers point into this struct's own raw: after copying
+	 * the struct, use swsev_amd_cert_copy (the library itself never relies
+	 * on them; it works from raw and the sizes). */
 	const uint8_t *pub_exp;    /* points into raw */
 	const uint8_t *modulus;    /* points into raw */
 	const uint8_t *sig;        /* points into raw; NULL if unsigned */
@@ -125,17 +139,39 @@ struct swsev_amd_cert {
  */
 swsev_err swsev_amd_cert_parse(const uint8_t *buf, size_t len, int allow_unsigned,
 			       struct swsev_amd_cert *out, size_t *used) SWSEV_MUST_CHECK;
+/* Copies an AMD cert and re-points pub_exp/modulus/sig into dst->raw. */
+void swsev_amd_cert_copy(struct swsev_amd_cert *dst, const struct swsev_amd_cert *src);
 swsev_err swsev_amd_cert_key(const struct swsev_amd_cert *c, swsev_rsa_key **out) SWSEV_MUST_CHECK;
 /* Hash implied by the key size: 2048 -> SHA-256, 4096 -> SHA-384. */
 swsev_hash swsev_amd_cert_hash(const struct swsev_amd_cert *c);
-/* Verifies c's RSA-PSS signature under signer (the ARK for both ARK and ASK). */
+/* The SEV algo code a signature by this key carries in a SEV cert slot:
+ * 2048 -> RSA_SHA256 (0x1), 4096 -> RSA_SHA384 (0x101). */
+uint32_t swsev_amd_cert_algo(const struct swsev_amd_cert *c);
+/*
+ * Verifies c's RSA-PSS signature under signer (the ARK for both ARK and
+ * ASK), with the hash implied by the signer's key size (salt = hash length).
+ * Only the signature: the caller checks certifying_id and usage.
+ * SWSEV_OK, SWSEV_E_UNSIGNED (c has no signature), SWSEV_E_BADSIG,
+ * SWSEV_E_BADKEY.
+ */
 swsev_err swsev_amd_cert_verify(const struct swsev_amd_cert *c, const struct swsev_amd_cert *signer) SWSEV_MUST_CHECK;
-/* Builds and signs an AMD-format cert (emulated roots): key_id random or given. */
+/*
+ * Builds and signs an AMD-format cert (emulated roots). key: the cert's
+ * RSA key (2048 or 4096 bits; the exponent field is as wide as the
+ * modulus, as in AMD's certs). usage: SWSEV_USAGE_ARK or SWSEV_USAGE_ASK.
+ * key_id NULL: 16 random bytes. certifying_id NULL: = key_id (self-signed).
+ * signer NULL: key signs itself. The signer must have the key's size.
+ */
 swsev_err swsev_amd_cert_make(const swsev_rsa_key *key, uint32_t usage, const uint8_t key_id[16],
 			      const uint8_t certifying_id[16], const swsev_rsa_key *signer,
 			      struct swsev_amd_cert *out) SWSEV_MUST_CHECK;
-/* Verifies a SEV cert (the CEK) under an AMD cert (the ASK). */
+/* Verifies a SEV cert (the CEK) under an AMD cert (the ASK): the slot named
+ * (ask key_usage, swsev_amd_cert_algo(ask)). Errors as swsev_cert_verify,
+ * plus SWSEV_E_UNSIGNED when both of c's slots are empty. */
 swsev_err swsev_cert_verify_amd(const struct swsev_cert *c, const struct swsev_amd_cert *ask) SWSEV_MUST_CHECK;
+/* The firmware's rule (§5.1) for a CEK against an AMD-format ASK
+ * (SEND_START): SUCCESS, INVALID_CERTIFICATE or BAD_SIGNATURE. */
+uint16_t swsev_cert_validate_fw_amd(const struct swsev_cert *c, const struct swsev_amd_cert *ask);
 
 /* AMD's real roots, built in. gen: "naples", "rome", "milan", "genoa", "turin". */
 struct swsev_builtin_root {
@@ -165,14 +201,21 @@ const char *swsev_link_name(enum swsev_link l); /* "ASK -> CEK" */
 struct swsev_chain {
 	struct swsev_cert pdh, pek, oca, cek;
 	struct swsev_amd_cert ask, ark;
-	int have_amd;  /* ask/ark present */
+	int have_amd;  /* ask and ark both present */
+	int have_ask;  /* ask present (ark may still be missing) */
+	int have_ark;  /* ark present */
 };
 
+#define SWSEV_CHAIN_MSG 192
 struct swsev_chain_result {
 	swsev_err link[SWSEV_LINK_COUNT];  /* per link: OK or why not */
 	int checked[SWSEV_LINK_COUNT];     /* 1 if the link was checked */
+	char msg[SWSEV_LINK_COUNT][SWSEV_CHAIN_MSG]; /* per link: "" or the reason */
+	swsev_err trust;                   /* the ARK is the trusted root: OK or why not */
+	char trust_msg[SWSEV_CHAIN_MSG];
 	const char *root_gen;              /* builtin generation matched, or NULL (custom --ca) */
 	int ark_unsigned;                  /* the Naples ARK as first shipped */
+	int amd_builtin;                   /* ASK/ARK were taken from the built-in roots */
 };
 
 /*
@@ -182,14 +225,36 @@ struct swsev_chain_result {
  * in one file. Errors name the offending file in errbuf.
  */
 swsev_err swsev_chain_load(const char *path, struct swsev_chain *out, char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
-/* Parses the in-memory bundle form. */
+/*
+ * Parses the in-memory bundle form: PDH||PEK||OCA||CEK (4 x 2084), or that
+ * followed by ASK||ARK (AMD format; an unsigned Naples ARK is accepted and
+ * reported by swsev_chain_verify). Each cert's usage and algo must fit its
+ * place (SWSEV_E_USAGE / SWSEV_E_ALGO) and EC keys must be valid points.
+ */
 swsev_err swsev_chain_parse_bundle(const uint8_t *buf, size_t len, struct swsev_chain *out) SWSEV_MUST_CHECK;
+/* Same, with a message naming the offending part in errbuf. */
+swsev_err swsev_chain_parse_bundle_msg(const uint8_t *buf, size_t len, struct swsev_chain *out,
+				       char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
+/* PDH_CERT_EXPORT's output: certs = PEK||OCA||CEK (6252 bytes) and the PDH. */
+swsev_err swsev_chain_parse_export(const uint8_t *certs, size_t certs_len, const uint8_t *pdh,
+				   size_t pdh_len, struct swsev_chain *out, char *errbuf,
+				   size_t errlen) SWSEV_MUST_CHECK;
+/* Sets the AMD part from an ASK||ARK buffer (ARK may be the unsigned Naples one). */
+swsev_err swsev_chain_set_ask_ark(struct swsev_chain *c, const uint8_t *buf, size_t len,
+				  char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
 /*
  * Validates every link. trusted_ark: a root to trust (NULL: the built-in
- * AMD roots, matched by key id). Returns SWSEV_OK only if every link holds
- * and the ARK is trusted; res tells each link's result.
+ * AMD roots, matched by key id; the chain's ARK must then be byte-identical
+ * to the built-in one). A missing ASK is chosen among the built-in ASKs by
+ * the one whose signature on the CEK verifies; a missing ARK is the trusted
+ * one or the built-in ARK named by the ASK's certifying_id.
+ * Returns SWSEV_OK only if every link holds and the ARK is trusted;
+ * otherwise the error of the first failing link (in enum order), or the
+ * trust error. res tells each link's result and reason.
  */
 swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd_cert *trusted_ark,
 			     struct swsev_chain_result *res) SWSEV_MUST_CHECK;
+/* The first failing link (or SWSEV_LINK_COUNT if none / only trust failed). */
+enum swsev_link swsev_chain_first_failure(const struct swsev_chain_result *res);
 
 #endif
