@@ -37,7 +37,8 @@ swsev_err swsev_sha256(const void *msg, size_t len, uint8_t out[32]) SWSEV_MUST_
 swsev_err swsev_sha384(const void *msg, size_t len, uint8_t out[48]) SWSEV_MUST_CHECK;
 swsev_err swsev_digest(swsev_hash h, const void *msg, size_t len, uint8_t *out) SWSEV_MUST_CHECK;
 
-/* Incremental SHA-256 (the launch digest). */
+/* Incremental SHA-256 (the launch digest). After final, update/final/dup
+ * return SWSEV_E_STATE. */
 typedef struct swsev_sha256_ctx swsev_sha256_ctx;
 swsev_err swsev_sha256_new(swsev_sha256_ctx **out) SWSEV_MUST_CHECK;
 swsev_err swsev_sha256_update(swsev_sha256_ctx *c, const void *msg, size_t len) SWSEV_MUST_CHECK;
@@ -81,6 +82,16 @@ swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const vo
  *       is therefore a function of its own physical address.
  *   SWSEV_MEMC_XE (Zen 1): C = AES-128-ECB(K1, P xor T), T = AES-128(K2, block address).
  * Both work on whole 4 KiB pages at 4 KiB-aligned addresses.
+ * XTS tweak = u64le(page_paddr) || 0^8; XE block tweak input =
+ * u64le(block_paddr) || 0^8 (K1 = key[0..15], K2 = key[16..31]).
+ *
+ * swsev_memc_new: SWSEV_E_INVALID for an unknown mode or a key whose two
+ * halves are equal (OpenSSL refuses such XTS keys; refused in both modes).
+ * encrypt/decrypt: SWSEV_E_INVALID if page_paddr is not 4 KiB aligned;
+ * in == out is allowed; on failure out is wiped.
+ * THREADS: a swsev_memc keeps its cipher contexts and scratch inside and
+ * reuses them (no allocation per page), so one swsev_memc must not be used
+ * by two threads at once: use one per thread or serialize with a lock.
  */
 typedef enum swsev_memc_mode {
 	SWSEV_MEMC_XTS = 1,
@@ -109,7 +120,8 @@ void swsev_clear_free(void *p, size_t len);
 /* ---- EC P-384 ---- */
 typedef struct swsev_ec_key swsev_ec_key;
 swsev_err swsev_ec_generate(swsev_ec_key **out) SWSEV_MUST_CHECK;
-/* From a private scalar d (big-endian), 0 < d < n; public key computed. */
+/* From a private scalar d (big-endian), 0 < d < n (SWSEV_E_RANGE otherwise);
+ * public key computed. */
 swsev_err swsev_ec_from_private(const uint8_t d[48], swsev_ec_key **out) SWSEV_MUST_CHECK;
 /*
  * From affine coordinates (big-endian). Validates fully: x, y < p, the point
@@ -136,7 +148,10 @@ typedef struct swsev_rsa_key swsev_rsa_key;
 /* n and e big-endian; leading zero bytes allowed. */
 swsev_err swsev_rsa_from_public(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
 				swsev_rsa_key **out) SWSEV_MUST_CHECK;
-/* New key of `bits` bits with e = 65537 (emulated ARK/ASK). */
+/* Keys are 2048..8192 bits: from_public/import_private return SWSEV_E_BADKEY
+ * outside that range (or for an even modulus, e even, e = 1 or e >= n). */
+/* New key of `bits` bits with e = 65537 (emulated ARK/ASK); SWSEV_E_RANGE if
+ * bits is outside 2048..8192 or not a multiple of 8. */
 swsev_err swsev_rsa_generate(unsigned bits, swsev_rsa_key **out) SWSEV_MUST_CHECK;
 /* Modulus size in bits. */
 unsigned swsev_rsa_bits(const swsev_rsa_key *k);
@@ -147,17 +162,22 @@ swsev_err swsev_rsa_get_public(const swsev_rsa_key *k, uint8_t *n, size_t nlen, 
 swsev_err swsev_rsa_export_private(const swsev_rsa_key *k, uint8_t **der, size_t *len) SWSEV_MUST_CHECK;
 swsev_err swsev_rsa_import_private(const uint8_t *der, size_t len, swsev_rsa_key **out) SWSEV_MUST_CHECK;
 void swsev_rsa_free(swsev_rsa_key *k);
-/* sig is big-endian, exactly bits/8 bytes. */
+/* sig is big-endian, exactly bits/8 bytes (SWSEV_E_LENGTH otherwise). */
 swsev_err swsev_rsa_pss_sign(const swsev_rsa_key *k, swsev_hash h, const void *msg, size_t len,
 			     uint8_t *sig, size_t siglen) SWSEV_MUST_CHECK;
-/* SWSEV_OK if valid, SWSEV_E_BADSIG if not. */
+/* SWSEV_OK if valid, SWSEV_E_BADSIG if not (also for a signature that is not
+ * exactly bits/8 bytes). Salt length must equal the hash length. */
 swsev_err swsev_rsa_pss_verify(const swsev_rsa_key *k, swsev_hash h, const void *msg, size_t len,
 			       const uint8_t *sig, size_t siglen) SWSEV_MUST_CHECK;
 
 /* ---- base64 (standard alphabet, with padding; decoder rejects junk) ---- */
 /* Returns a NUL-terminated string (free()). */
 swsev_err swsev_base64_encode(const void *in, size_t len, char **out) SWSEV_MUST_CHECK;
-/* Ignores ASCII whitespace; SWSEV_E_BASE64 on any other invalid character or bad padding.
+/* Ignores ASCII whitespace; SWSEV_E_BASE64 on any other invalid character,
+ * missing or bad padding, data after padding, or non-zero unused bits
+ * (non-canonical encodings). Character values are computed without
+ * secret-dependent branches or table lookups. Empty input gives *outlen = 0
+ * and a non-NULL *out.
  * *out freed with swsev_clear_free(*out, *outlen). */
 swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen) SWSEV_MUST_CHECK;
 
