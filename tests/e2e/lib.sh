@@ -31,6 +31,7 @@
 #	daemon_alive [PID]     true while the process runs (zombies count as dead).
 #	sw ARGS...             "$SWSEV" --socket "$DAEMON_SOCK" ARGS
 #	require_bins NAME BIN...  SKIP NAME and exit 0 when a built binary is missing
+#	require_files NAME FILE...  the same for any file (e.g. $BUILD/libswsev.a)
 #	have CMD               true if CMD is on PATH
 #
 # SWSEV_VALGRIND=1 runs swsevd under valgrind memcheck (.ci/run does this
@@ -118,6 +119,17 @@ require_bins() {
 	shift
 	for _b in "$@"; do
 		if [ ! -x "$_b" ]; then
+			skip "$_n" "$_b is not built yet"
+			exit 0
+		fi
+	done
+}
+
+require_files() {
+	_n=$1
+	shift
+	for _b in "$@"; do
+		if [ ! -e "$_b" ]; then
 			skip "$_n" "$_b is not built yet"
 			exit 0
 		fi
