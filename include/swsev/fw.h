@@ -89,6 +89,7 @@ struct swsev_profile {
 	uint32_t es_asids;         /* ASIDs 1..es_asids are SEV-ES, the rest SEV */
 	unsigned root_bits;        /* ARK/ASK RSA size: 2048 or 4096 */
 	int memc_mode;             /* swsev_memc_mode */
+	unsigned cbit;             /* C-bit position in physical addresses (47 or 51); masked off */
 };
 const struct swsev_profile *swsev_profile_find(const char *name);
 const struct swsev_profile *swsev_profile_default(void); /* genoa */
@@ -129,7 +130,34 @@ const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw);
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084]) SWSEV_MUST_CHECK;
 swsev_err swsev_fw_amd_certs(swsev_fw *fw, uint8_t *ask_ark, size_t cap, size_t *len) SWSEV_MUST_CHECK;
 
-/* Atomic directory storage for swsev_fw_ops (temp, fsync, rename, fsync dir; 0600). */
+/* Atomic directory storage for swsev_fw_ops (temp, fsync, rename, fsync dir; 0600).
+ * The state file is <dir>/nvstate.bin (docs/state-format.md). Release the
+ * ops with swsev_fw_ops_release after the last swsev_fw_free. */
 swsev_err swsev_nvfile_ops(const char *dir, struct swsev_fw_ops *ops) SWSEV_MUST_CHECK;
+/* In-memory storage (tests, demos): the blob lives in the ops context. */
+swsev_err swsev_nvmem_ops(struct swsev_fw_ops *ops) SWSEV_MUST_CHECK;
+/* Switches built-in ops (nvfile/nvmem) to a deterministic random generator
+ * seeded with `seed` (HMAC-SHA256 in counter mode). For tests only: never
+ * the default. */
+swsev_err swsev_fw_ops_deterministic(struct swsev_fw_ops *ops, const void *seed,
+				     size_t seedlen) SWSEV_MUST_CHECK;
+/* The last storage error of built-in ops as text ("" if none), e.g.
+ * "rename .../nvstate.bin.tmp: Read-only file system". */
+const char *swsev_fw_ops_last_error(const struct swsev_fw_ops *ops);
+/* Frees the context of built-in ops (wiping any in-memory blob). */
+void swsev_fw_ops_release(struct swsev_fw_ops *ops);
+
+/*
+ * WBINVD model (commands.md §5.3, §8.11). The firmware cannot see the
+ * cores' caches; the host tells it. After INIT and after a DEACTIVATE of an
+ * active guest, DF_FLUSH returns WBINVD_REQUIRED until the host calls
+ * swsev_fw_wbinvd ("WBINVD ran on every core"), as Linux does before
+ * DF_FLUSH. After INIT every ASID is dirty (Genoa): the host must run
+ * swsev_fw_wbinvd and DF_FLUSH before the first ACTIVATE.
+ */
+void swsev_fw_wbinvd(swsev_fw *fw);
+
+/* Memory a guest context costs beyond its guest pages (benchmark figure). */
+size_t swsev_fw_guest_context_bytes(void);
 
 #endif

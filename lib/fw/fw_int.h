@@ -1,0 +1,204 @@
+/*
+ * Internal declarations of the firmware core (lib/fw). Not installed.
+ *
+ * Locking (docs/firmware.md "Concurrency"):
+ *   fw->plock  rwlock, writer-preferring. Commands that change the platform
+ *              identity or the UNINIT/INIT boundary (INIT, SHUTDOWN,
+ *              PLATFORM_RESET, PEK_GEN, PEK_CERT_IMPORT, PDH_GEN) hold it
+ *              exclusively; every other command holds it shared, so the
+ *              identity keys are stable while a guest command runs.
+ *   g->mu      one mutex per guest context: commands on one guest are
+ *              serialized, commands on different guests run in parallel.
+ *   fw->tlock  small mutex for the handle table, guest_count, reference
+ *              counts and the ASID tables. Never held across crypto or DRAM.
+ * Lock order: plock -> g->mu -> tlock. Functions named *_tlocked expect
+ * tlock to be held.
+ */
+#ifndef SWSEV_LIB_FW_INT_H
+#define SWSEV_LIB_FW_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swsev/cert.h"
+#include "swsev/crypto.h"
+#include "swsev/fw.h"
+#include "swsev/launch.h"
+#include "swsev/mem.h"
+#include "swsev/status.h"
+
+#define FW_MAX_GUESTS 1024u          /* handles 1..FW_MAX_GUESTS (Genoa's table size) */
+#define FW_SCRATCH 0x5000u           /* transport scratch (Genoa: 20 KiB), commands.md §10.5 */
+#define FW_VEK_LEN 32                /* Genoa draws a 32-byte VEK seed (crypto.md §9.1) */
+#define FW_TMR_LEN (1024u * 1024u)   /* SEV-ES Trusted Memory Region, 1 MiB, 1 MiB aligned */
+#define FW_ID_LEN 64                 /* GET_ID, one socket */
+#define FW_CHUNK 0x4000u             /* bytes moved per step of the DRAM loops */
+
+/* Activation state of a guest (commands.md §5.3). */
+enum fw_act { FW_ACT_NONE = 0, FW_ACT_PENDING = 1, FW_ACT_ACTIVE = 2 };
+
+/* ASID state (commands.md §5.3); owner kept separately. */
+enum fw_asid_state { FW_ASID_CLEAN = 0, FW_ASID_BOUND = 1, FW_ASID_DIRTY = 2 };
+
+struct fw_guest {
+	pthread_mutex_t mu;
+	uint32_t handle;
+	unsigned refs;          /* tlock */
+	int dead;               /* tlock + mu: decommissioned, awaiting last unref */
+	uint8_t state;          /* swsev_guest_state */
+	uint32_t policy;
+	uint8_t vek[FW_VEK_LEN];
+	uint32_t asid;          /* 0: none bound */
+	uint8_t act;            /* fw_act */
+	/* transport channel (LAUNCH_* / SEND_* / RECEIVE_*) */
+	int have_channel;
+	uint8_t tek[16], tik[16];
+	swsev_sha256_ctx *ld_ctx; /* the running launch digest (LUPDATE) */
+	uint8_t ld[32];           /* finished launch digest */
+	uint8_t measure[32];      /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
+	uint32_t vmsa_count;
+};
+
+/* Persistent identity (the NV store's content). */
+struct fw_nv {
+	char profile[16];
+	uint8_t chip_secret[32];
+	uint8_t cek_signed[SWSEV_CERT_LEN];
+	uint8_t ask[SWSEV_AMD_CERT_MAX];
+	size_t ask_len;
+	uint8_t ark[SWSEV_AMD_CERT_MAX];
+	size_t ark_len;
+	int have_ident;
+	int owner_ext;
+	int have_oca_priv;
+	uint8_t oca_d[48], pek_d[48], pdh_d[48];
+	uint8_t oca_cert[SWSEV_CERT_LEN], pek_cert[SWSEV_CERT_LEN], pdh_cert[SWSEV_CERT_LEN];
+};
+
+struct swsev_fw {
+	const struct swsev_profile *prof;
+	struct swsev_fw_ops ops;
+	swsev_mem *mem;
+	uint64_t cbit_mask;      /* address bits the firmware ignores (the C-bit) */
+
+	pthread_rwlock_t plock;
+	pthread_mutex_t tlock;
+
+	/* persistent, loaded (plock) */
+	struct fw_nv nv;
+	swsev_ec_key *cek;
+	struct swsev_cert cek_unsigned;
+	swsev_ec_key *oca, *pek, *pdh;     /* oca NULL when externally owned */
+	struct swsev_cert oca_cert, pek_cert, pdh_cert;
+	uint8_t get_id[FW_ID_LEN];
+
+	/* volatile (plock for `initialized`, tlock for the rest) */
+	int initialized;
+	int es;
+	uint64_t tmr_paddr;
+	struct fw_guest *guests[FW_MAX_GUESTS + 1];
+	uint32_t guest_count;
+	uint32_t *asid_owner;    /* [asid_count + 1]: handle bound, 0 none */
+	uint8_t *asid_state;     /* [asid_count + 1]: fw_asid_state */
+	int wbinvd_needed;
+};
+
+/* A decoded command: the buffer and its length (at least the command's size). */
+struct fw_cmd {
+	uint8_t *buf;
+	size_t len;
+};
+
+/* ---- profile.c ---- */
+int fw_cmd_known(uint32_t cmd);
+
+/* ---- platform.c ---- */
+uint16_t fw_cmd_platform(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c);
+int fw_platform_working(swsev_fw *fw);
+
+/* ---- guest.c: table, references, ASIDs ---- */
+/* Looks a handle up and takes a reference and the guest's mutex. */
+struct fw_guest *fw_guest_get(swsev_fw *fw, uint32_t handle);
+/* Releases the mutex and the reference (frees a dead guest on the last one). */
+void fw_guest_put(swsev_fw *fw, struct fw_guest *g);
+/* Allocates the lowest free handle for a new context (state set by caller);
+ * returns NULL when the table is full. The new guest is returned locked and
+ * referenced and counts in guest_count. */
+struct fw_guest *fw_guest_create(swsev_fw *fw);
+/* Drops the guest (decommission, failed start): wipes and unlinks. Caller holds g->mu. */
+void fw_guest_destroy(swsev_fw *fw, struct fw_guest *g);
+void fw_guest_wipe_channel(struct fw_guest *g);
+/* SHUTDOWN: destroys every context and clears every key slot. */
+void fw_guests_destroy_all(swsev_fw *fw);
+uint16_t fw_cmd_guest(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c);
+
+/* ---- launch.c ---- */
+uint16_t fw_cmd_launch(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c);
+/* The session part of LAUNCH_START/RECEIVE_START: cert and blob from DRAM,
+ * ECDH with the PDH, MAC checks. */
+uint16_t fw_open_session(swsev_fw *fw, uint64_t cert_pa, uint32_t cert_len, uint64_t sess_pa,
+			 uint32_t policy, uint8_t tek[16], uint8_t tik[16]);
+/* Key sharing and VEK for a new guest (step 4 of LAUNCH_START). */
+uint16_t fw_new_vek(swsev_fw *fw, uint32_t share_handle, uint32_t policy, uint8_t vek[FW_VEK_LEN]);
+/* Policy reserved bits and API minimum against this firmware. */
+int fw_policy_ok(const swsev_fw *fw, uint32_t policy);
+
+/* Transport buffer (commands.md §10.5), shared by LAUNCH_SECRET,
+ * SEND_UPDATE_* and RECEIVE_UPDATE_*. */
+struct xport {
+	uint32_t handle;
+	uint64_t hdr_pa;
+	uint32_t hdr_len;
+	uint64_t guest_pa;
+	uint32_t guest_len;
+	uint64_t trans_pa;
+	uint32_t trans_len;
+};
+void fw_xport_decode(const uint8_t *b, struct xport *x);
+
+/* ---- migrate.c, debug.c ---- */
+uint16_t fw_cmd_migrate(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c);
+uint16_t fw_cmd_debug(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c);
+
+/* ---- util.c ---- */
+swsev_err fw_random(swsev_fw *fw, void *buf, size_t len) SWSEV_MUST_CHECK;
+/* A fresh P-384 key drawn from fw_random (rejection sampling). */
+swsev_err fw_ec_keygen(swsev_fw *fw, swsev_ec_key **out) SWSEV_MUST_CHECK;
+swsev_err fw_vek_gen(swsev_fw *fw, uint8_t vek[FW_VEK_LEN]) SWSEV_MUST_CHECK;
+/* Masks the C-bit and checks [spa, spa+len) lies in DRAM: SUCCESS or INVALID_ADDRESS. */
+uint16_t fw_addr(const swsev_fw *fw, uint64_t spa, uint64_t len, uint64_t *out);
+/* DRAM access with the address check (INVALID_ADDRESS) and error mapping. */
+uint16_t fw_host_read(swsev_fw *fw, uint64_t spa, void *buf, size_t len);
+uint16_t fw_host_write(swsev_fw *fw, uint64_t spa, const void *buf, size_t len);
+uint16_t fw_enc_read(swsev_fw *fw, unsigned asid, uint64_t spa, void *buf, size_t len);
+uint16_t fw_enc_write(swsev_fw *fw, unsigned asid, uint64_t spa, const void *buf, size_t len);
+/* Maps a crypto/format error of a certificate to INVALID_CERTIFICATE / BAD_SIGNATURE. */
+uint16_t fw_cert_status(swsev_err e);
+/* Reads and parses a 2084-byte SEV certificate from DRAM. */
+uint16_t fw_read_cert(swsev_fw *fw, uint64_t spa, struct swsev_cert *out);
+
+/* ---- identity.c ---- */
+/* Rebuilds the in-memory keys and certs from fw->nv. */
+swsev_err fw_ident_from_nv(swsev_fw *fw) SWSEV_MUST_CHECK;
+/* New OCA + PEK + PDH (self-owned) into fw->nv and the loaded keys. */
+swsev_err fw_ident_generate(swsev_fw *fw) SWSEV_MUST_CHECK;
+swsev_err fw_pdh_generate(swsev_fw *fw) SWSEV_MUST_CHECK;
+void fw_ident_drop(swsev_fw *fw);
+/* Derives the CEK (and GET_ID) from the chip secret. */
+swsev_err fw_cek_derive(swsev_fw *fw) SWSEV_MUST_CHECK;
+
+/* ---- root.c ---- */
+swsev_err fw_root_sign_cek(const swsev_vendor_root *r, struct swsev_cert *cek) SWSEV_MUST_CHECK;
+const struct swsev_amd_cert *fw_root_ark(const swsev_vendor_root *r);
+const struct swsev_amd_cert *fw_root_ask(const swsev_vendor_root *r);
+
+/* ---- nvstate.c ---- */
+swsev_err fw_nv_encode(const struct fw_nv *nv, uint8_t **out, size_t *len) SWSEV_MUST_CHECK;
+swsev_err fw_nv_decode(const uint8_t *buf, size_t len, struct fw_nv *nv) SWSEV_MUST_CHECK;
+/* Encodes fw->nv and stores it through the ops. */
+swsev_err fw_nv_save(swsev_fw *fw) SWSEV_MUST_CHECK;
+/* Loads and decodes through the ops: SWSEV_E_NOTFOUND, SWSEV_E_INTEGRITY, ... */
+swsev_err fw_nv_load(swsev_fw *fw, struct fw_nv *nv) SWSEV_MUST_CHECK;
+
+#endif

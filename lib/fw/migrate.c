@@ -1,0 +1,401 @@
+/*
+ * Migration: SEND_START, SEND_UPDATE_DATA/VMSA, SEND_FINISH, SEND_CANCEL,
+ * RECEIVE_START, RECEIVE_UPDATE_DATA/VMSA, RECEIVE_FINISH (commands.md §11,
+ * crypto.md §4.3, §7).
+ */
+#include <string.h>
+
+#include "codec/codec.h"
+#include "fw/fw_int.h"
+
+/* Genoa's valid ASK || ARK sizes (certificates.md §6). */
+static int amd_len_ok(uint32_t n)
+{
+	return n == 1664 || n == 2176 || n == 2688 || n == 3200;
+}
+
+/* policy.SEV: ARK (must be this platform's own, "fused", ARK) -> ASK -> CEK
+ * -> PEK -> PDH, then the target PEK's API version against the policy. */
+static uint16_t check_amd_chain(swsev_fw *fw, uint64_t amd_pa, uint32_t amd_len,
+				const struct swsev_cert *pek, const struct swsev_cert *cek,
+				const struct swsev_cert *pdh, uint32_t policy)
+{
+	static __thread struct swsev_amd_cert ask, ark; /* 3.3 KiB each: off the stack */
+	uint8_t buf[3200];
+	size_t used = 0, used2 = 0;
+	uint16_t st;
+	uint32_t want, have;
+
+	st = fw_host_read(fw, amd_pa, buf, amd_len);
+	if (st != SEV_STATUS_SUCCESS)
+		return st;
+	if (swsev_amd_cert_parse(buf, amd_len, 0, &ask, &used) != SWSEV_OK ||
+	    swsev_amd_cert_parse(buf + used, amd_len - used, 0, &ark, &used2) != SWSEV_OK ||
+	    used + used2 != amd_len)
+		return SEV_STATUS_INVALID_CERTIFICATE;
+	if (ark.key_usage != SWSEV_USAGE_ARK || ask.key_usage != SWSEV_USAGE_ASK ||
+	    memcmp(ask.certifying_id, ark.key_id, 16) != 0)
+		return SEV_STATUS_INVALID_CERTIFICATE;
+	/* on hardware the ARK must match the fused ARK hash */
+	if (ark.len != fw->nv.ark_len || memcmp(ark.raw, fw->nv.ark, ark.len) != 0)
+		return SEV_STATUS_INVALID_CERTIFICATE;
+	if (swsev_amd_cert_verify(&ark, &ark) != SWSEV_OK)
+		return SEV_STATUS_BAD_SIGNATURE;
+	if (swsev_amd_cert_verify(&ask, &ark) != SWSEV_OK)
+		return SEV_STATUS_BAD_SIGNATURE;
+	if (cek->pub_key_usage != SWSEV_USAGE_CEK)
+		return SEV_STATUS_INVALID_CERTIFICATE;
+	st = fw_cert_status(swsev_cert_verify_amd(cek, &ask));
+	if (st == SEV_STATUS_SUCCESS)
+		st = swsev_cert_validate_fw(pek, cek);
+	if (st == SEV_STATUS_SUCCESS)
+		st = swsev_cert_validate_fw(pdh, pek);
+	if (st != SEV_STATUS_SUCCESS)
+		return st;
+	want = SWSEV_POLICY_API_MAJOR(policy) << 8 | SWSEV_POLICY_API_MINOR(policy);
+	have = (uint32_t)pek->api_major << 8 | pek->api_minor;
+	return have >= want ? SEV_STATUS_SUCCESS : SEV_STATUS_POLICY_FAILURE;
+}
+
+static uint16_t do_send_start(swsev_fw *fw, struct fw_cmd *c)
+{
+	uint64_t pdh_pa = swsev_le64(c->buf + 0x08), plat_pa = swsev_le64(c->buf + 0x18);
+	uint64_t amd_pa = swsev_le64(c->buf + 0x28), sess_pa = swsev_le64(c->buf + 0x38), a;
+	uint32_t pdh_len = swsev_le32(c->buf + 0x10), plat_len = swsev_le32(c->buf + 0x20);
+	uint32_t amd_len = swsev_le32(c->buf + 0x30), sess_len = swsev_le32(c->buf + 0x40);
+	static __thread struct swsev_cert pdh, pek, oca, cek;
+	uint8_t keys[64], z[48], blob[SWSEV_SESSION_LEN];
+	struct swsev_session s;
+	swsev_ec_key *peer = NULL;
+	struct fw_guest *g;
+	uint16_t st = SEV_STATUS_SUCCESS;
+	uint32_t policy;
+
+	if (!fw_platform_working(fw))
+		return SEV_STATUS_INVALID_PLATFORM_STATE;
+	g = fw_guest_get(fw, swsev_le32(c->buf));
+	if (g == NULL)
+		return SEV_STATUS_INVALID_GUEST;
+	policy = g->policy;
+	if (sess_len != SWSEV_SESSION_LEN) {
+		swsev_wle32(c->buf + 0x40, SWSEV_SESSION_LEN);
+		st = SEV_STATUS_INVALID_LENGTH;
+		goto out;
+	}
+	if (g->state != SWSEV_GSTATE_RUNNING) {
+		st = SEV_STATUS_INVALID_GUEST_STATE;
+		goto out;
+	}
+	if (policy & SWSEV_POLICY_NOSEND) {
+		st = SEV_STATUS_POLICY_FAILURE;
+		goto out;
+	}
+	if (pdh_len != SWSEV_CERT_LEN) {
+		st = SEV_STATUS_INVALID_LENGTH;
+		goto out;
+	}
+	if (policy & (SWSEV_POLICY_SEV | SWSEV_POLICY_DOMAIN)) {
+		if (plat_len != SWSEV_CHAIN_LEN ||
+		    ((policy & SWSEV_POLICY_SEV) && !amd_len_ok(amd_len))) {
+			st = SEV_STATUS_INVALID_LENGTH;
+			goto out;
+		}
+		st = fw_read_cert(fw, pdh_pa, &pdh);
+		if (st == SEV_STATUS_SUCCESS)
+			st = fw_read_cert(fw, plat_pa, &pek);
+		if (st == SEV_STATUS_SUCCESS)
+			st = fw_read_cert(fw, plat_pa + SWSEV_CERT_LEN, &oca);
+		if (st == SEV_STATUS_SUCCESS)
+			st = fw_read_cert(fw, plat_pa + 2 * SWSEV_CERT_LEN, &cek);
+		if (st != SEV_STATUS_SUCCESS)
+			goto out;
+		if (policy & SWSEV_POLICY_SEV) {
+			st = check_amd_chain(fw, amd_pa, amd_len, &pek, &cek, &pdh, policy);
+			if (st != SEV_STATUS_SUCCESS)
+				goto out;
+		}
+		if (policy & SWSEV_POLICY_DOMAIN) {
+			if (oca.pub_key_usage != SWSEV_USAGE_OCA)
+				st = SEV_STATUS_INVALID_CERTIFICATE;
+			if (st == SEV_STATUS_SUCCESS)
+				st = swsev_cert_validate_fw(&oca, &oca);
+			if (st == SEV_STATUS_SUCCESS)
+				st = swsev_cert_validate_fw(&pek, &oca);
+			if (st == SEV_STATUS_SUCCESS)
+				st = swsev_cert_validate_fw(&pdh, &pek);
+			if (st == SEV_STATUS_SUCCESS &&
+			    memcmp(oca.raw, fw->oca_cert.raw, SWSEV_CERT_LEN) != 0)
+				st = SEV_STATUS_POLICY_FAILURE;
+			if (st != SEV_STATUS_SUCCESS)
+				goto out;
+		}
+	} else {
+		st = fw_read_cert(fw, pdh_pa, &pdh);
+		if (st != SEV_STATUS_SUCCESS)
+			goto out;
+	}
+	if (pdh.version != 1 || pdh.pub_key_usage != SWSEV_USAGE_PDH ||
+	    pdh.pub_key_algo != SWSEV_ALGO_ECDH_SHA256 || swsev_cert_ec_key(&pdh, &peer) != SWSEV_OK) {
+		st = SEV_STATUS_INVALID_CERTIFICATE;
+		goto out;
+	}
+	st = fw_addr(fw, sess_pa, SWSEV_SESSION_LEN, &a);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	/* crypto.md §4.3: fresh TEK, TIK, nonce, wrap IV; Z with our PDH */
+	if (fw_random(fw, keys, sizeof(keys)) != SWSEV_OK ||
+	    swsev_ecdh(fw->pdh, peer, z) != SWSEV_OK ||
+	    swsev_session_build(z, sizeof(z), keys + 32, keys + 48, keys, keys + 16, policy, &s) !=
+		    SWSEV_OK) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	swsev_session_encode(&s, blob);
+	st = fw_host_write(fw, a, blob, sizeof(blob));
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	memcpy(g->tek, keys, 16);
+	memcpy(g->tik, keys + 16, 16);
+	g->have_channel = 1;
+	g->state = SWSEV_GSTATE_SUPDATE;
+	swsev_wle32(c->buf + 4, policy);
+out:
+	swsev_ec_free(peer);
+	swsev_wipe(keys, sizeof(keys));
+	swsev_wipe(z, sizeof(z));
+	swsev_wipe(&s, sizeof(s));
+	fw_guest_put(fw, g);
+	return st;
+}
+
+static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
+{
+	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], iv[16], hdr[SWSEV_PKT_HDR_LEN];
+	struct swsev_pkt_hdr h;
+	struct xport x;
+	struct fw_guest *g;
+	uint64_t ga, ta, ha;
+	uint16_t st = SEV_STATUS_SUCCESS;
+
+	fw_xport_decode(c->buf, &x);
+	if (!fw_platform_working(fw))
+		return SEV_STATUS_INVALID_PLATFORM_STATE;
+	if (x.hdr_len < SWSEV_PKT_HDR_LEN) {
+		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
+		return SEV_STATUS_INVALID_LENGTH;
+	}
+	g = fw_guest_get(fw, x.handle);
+	if (g == NULL)
+		return SEV_STATUS_INVALID_GUEST;
+	if (g->state != SWSEV_GSTATE_SUPDATE) {
+		st = SEV_STATUS_INVALID_GUEST_STATE;
+		goto out;
+	}
+	if (vmsa && !(g->policy & SWSEV_POLICY_ES)) {
+		st = SEV_STATUS_UNSUPPORTED;
+		goto out;
+	}
+	if (g->asid == 0) {
+		st = SEV_STATUS_INACTIVE;
+		goto out;
+	}
+	if (x.guest_len == 0 || x.guest_len % 16 != 0 || x.guest_len > FW_SCRATCH ||
+	    x.trans_len == 0 || x.trans_len < x.guest_len) {
+		st = SEV_STATUS_INVALID_LENGTH;
+		goto out;
+	}
+	if (x.guest_pa % 16 != 0) {
+		st = SEV_STATUS_INVALID_ADDRESS;
+		goto out;
+	}
+	st = fw_addr(fw, x.guest_pa, x.guest_len, &ga);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_addr(fw, x.trans_pa, x.guest_len, &ta);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_addr(fw, x.hdr_pa, SWSEV_PKT_HDR_LEN, &ha);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_enc_read(fw, g->asid, ga, plain, x.guest_len);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	/* Genoa: both MAC length fields are guest_len (crypto.md §7.3) */
+	if (fw_random(fw, iv, sizeof(iv)) != SWSEV_OK ||
+	    swsev_pkt_seal(g->tek, g->tik, vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA, iv, plain,
+			   x.guest_len, NULL, &h, cipher) != SWSEV_OK) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	swsev_pkt_hdr_encode(&h, hdr);
+	st = fw_host_write(fw, ta, cipher, x.guest_len);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_host_write(fw, ha, hdr, sizeof(hdr));
+	if (st == SEV_STATUS_SUCCESS)
+		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
+out:
+	swsev_wipe(plain, x.guest_len <= FW_SCRATCH ? x.guest_len : FW_SCRATCH);
+	fw_guest_put(fw, g);
+	return st;
+}
+
+/* SEND_FINISH, SEND_CANCEL, RECEIVE_FINISH: close the channel. */
+static uint16_t finish(swsev_fw *fw, struct fw_cmd *c, uint8_t from, uint8_t to)
+{
+	struct fw_guest *g;
+	uint16_t st = SEV_STATUS_SUCCESS;
+
+	if (!fw_platform_working(fw))
+		return SEV_STATUS_INVALID_PLATFORM_STATE;
+	g = fw_guest_get(fw, swsev_le32(c->buf));
+	if (g == NULL)
+		return SEV_STATUS_INVALID_GUEST;
+	if (g->state != from) {
+		st = SEV_STATUS_INVALID_GUEST_STATE;
+		goto out;
+	}
+	fw_guest_wipe_channel(g);
+	if (to == SWSEV_GSTATE_RUNNING) {
+		pthread_mutex_lock(&fw->tlock);
+		if (g->act == FW_ACT_PENDING)
+			g->act = FW_ACT_ACTIVE;
+		pthread_mutex_unlock(&fw->tlock);
+	}
+	g->state = to;
+out:
+	fw_guest_put(fw, g);
+	return st;
+}
+
+static uint16_t do_receive_start(swsev_fw *fw, struct fw_cmd *c)
+{
+	uint32_t handle = swsev_le32(c->buf), policy = swsev_le32(c->buf + 4);
+	uint64_t pdh_pa = swsev_le64(c->buf + 8), sess_pa = swsev_le64(c->buf + 0x18);
+	uint32_t pdh_len = swsev_le32(c->buf + 0x10), sess_len = swsev_le32(c->buf + 0x20);
+	uint8_t tek[16], tik[16], vek[FW_VEK_LEN];
+	struct fw_guest *g;
+	uint16_t st;
+
+	if (!fw->initialized)
+		return SEV_STATUS_INVALID_PLATFORM_STATE;
+	if (sess_len != SWSEV_SESSION_LEN)
+		return SEV_STATUS_INVALID_LENGTH;
+	st = fw_open_session(fw, pdh_pa, pdh_len, sess_pa, policy, tek, tik);
+	if (st != SEV_STATUS_SUCCESS)
+		return st;
+	if (!fw_policy_ok(fw, policy)) {
+		st = SEV_STATUS_POLICY_FAILURE;
+		goto out;
+	}
+	st = fw_new_vek(fw, handle, policy, vek);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	g = fw_guest_create(fw);
+	if (g == NULL) {
+		st = SEV_STATUS_RESOURCE_LIMIT;
+		goto out;
+	}
+	if ((policy & SWSEV_POLICY_ES) && !fw->es) {
+		fw_guest_destroy(fw, g);
+		fw_guest_put(fw, g);
+		st = SEV_STATUS_UNSUPPORTED;
+		goto out;
+	}
+	g->policy = policy;
+	memcpy(g->vek, vek, sizeof(vek));
+	memcpy(g->tek, tek, 16);
+	memcpy(g->tik, tik, 16);
+	g->have_channel = 1;
+	g->state = SWSEV_GSTATE_RUPDATE;
+	swsev_wle32(c->buf, g->handle);
+	fw_guest_put(fw, g);
+out:
+	swsev_wipe(tek, sizeof(tek));
+	swsev_wipe(tik, sizeof(tik));
+	swsev_wipe(vek, sizeof(vek));
+	return st;
+}
+
+static uint16_t do_receive_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
+{
+	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], hdr_raw[SWSEV_PKT_HDR_LEN], mac[32];
+	struct swsev_pkt_hdr h;
+	struct xport x;
+	struct fw_guest *g;
+	uint64_t ga;
+	uint16_t st = SEV_STATUS_SUCCESS;
+	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
+
+	fw_xport_decode(c->buf, &x);
+	if (!fw_platform_working(fw))
+		return SEV_STATUS_INVALID_PLATFORM_STATE;
+	g = fw_guest_get(fw, x.handle);
+	if (g == NULL)
+		return SEV_STATUS_INVALID_GUEST;
+	if (g->state != SWSEV_GSTATE_RUPDATE) {
+		st = SEV_STATUS_INVALID_GUEST_STATE;
+		goto out;
+	}
+	if (vmsa && !(g->policy & SWSEV_POLICY_ES)) {
+		st = SEV_STATUS_UNSUPPORTED;
+		goto out;
+	}
+	if (g->asid == 0) {
+		st = SEV_STATUS_INACTIVE;
+		goto out;
+	}
+	if (x.trans_len == 0 || x.trans_len > FW_SCRATCH || x.guest_len != x.trans_len ||
+	    x.guest_len % 16 != 0 || x.hdr_len < SWSEV_PKT_HDR_LEN) {
+		st = SEV_STATUS_INVALID_LENGTH;
+		goto out;
+	}
+	if (x.guest_pa % 16 != 0) {
+		st = SEV_STATUS_INVALID_ADDRESS;
+		goto out;
+	}
+	st = fw_addr(fw, x.guest_pa, x.guest_len, &ga);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_host_read(fw, x.hdr_pa, hdr_raw, sizeof(hdr_raw));
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_host_read(fw, x.trans_pa, cipher, x.trans_len);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	if (swsev_pkt_hdr_parse(hdr_raw, sizeof(hdr_raw), &h) != SWSEV_OK) {
+		st = SEV_STATUS_INVALID_PARAM;
+		goto out;
+	}
+	if (h.flags & SWSEV_PKT_FLAG_COMPRESSED) {
+		st = SEV_STATUS_UNSUPPORTED;
+		goto out;
+	}
+	if (swsev_pkt_mac(g->tik, ctx, &h, x.guest_len, x.trans_len, cipher, NULL, mac) != SWSEV_OK) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	if (!swsev_ct_equal(mac, h.mac, sizeof(mac))) {
+		st = SEV_STATUS_BAD_MEASUREMENT;
+		goto out;
+	}
+	if (swsev_aes128_ctr(g->tek, h.iv, cipher, plain, x.guest_len) != SWSEV_OK) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	st = fw_enc_write(fw, g->asid, ga, plain, x.guest_len);
+	swsev_wipe(plain, x.guest_len);
+out:
+	fw_guest_put(fw, g);
+	return st;
+}
+
+uint16_t fw_cmd_migrate(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c)
+{
+	switch (cmd) {
+	case SEV_CMD_SEND_START: return do_send_start(fw, c);
+	case SEV_CMD_SEND_UPDATE_DATA: return do_send_update(fw, c, 0);
+	case SEV_CMD_SEND_UPDATE_VMSA: return do_send_update(fw, c, 1);
+	case SEV_CMD_SEND_FINISH: return finish(fw, c, SWSEV_GSTATE_SUPDATE, SWSEV_GSTATE_SENT);
+	case SEV_CMD_SEND_CANCEL: return finish(fw, c, SWSEV_GSTATE_SUPDATE, SWSEV_GSTATE_RUNNING);
+	case SEV_CMD_RECEIVE_START: return do_receive_start(fw, c);
+	case SEV_CMD_RECEIVE_UPDATE_DATA: return do_receive_update(fw, c, 0);
+	case SEV_CMD_RECEIVE_UPDATE_VMSA: return do_receive_update(fw, c, 1);
+	case SEV_CMD_RECEIVE_FINISH: return finish(fw, c, SWSEV_GSTATE_RUPDATE, SWSEV_GSTATE_RUNNING);
+	default: return SEV_STATUS_INVALID_COMMAND;
+	}
+}
