@@ -101,34 +101,6 @@ swsev_err mem_get_locked(swsev_mem *m, struct mem_shard *s, uint64_t pfn, struct
 	return SWSEV_OK;
 }
 
-void mem_page_snapshot(swsev_mem *m, uint64_t pfn, uint8_t out[SWSEV_MEM_PAGE])
-{
-	struct mem_shard *s = mem_shard_of(m, pfn);
-	struct mem_page *p;
-
-	pthread_mutex_lock(&s->lock);
-	p = mem_find_locked(s, pfn);
-	if (p != NULL)
-		memcpy(out, p->data, SWSEV_MEM_PAGE);
-	else
-		memset(out, 0, SWSEV_MEM_PAGE);
-	pthread_mutex_unlock(&s->lock);
-}
-
-swsev_err mem_page_store(swsev_mem *m, uint64_t pfn, const uint8_t in[SWSEV_MEM_PAGE])
-{
-	struct mem_shard *s = mem_shard_of(m, pfn);
-	struct mem_page *p = NULL;
-	swsev_err rc;
-
-	pthread_mutex_lock(&s->lock);
-	rc = mem_get_locked(m, s, pfn, &p);
-	if (rc == SWSEV_OK)
-		memcpy(p->data, in, SWSEV_MEM_PAGE);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
-}
-
 static void page_free(swsev_mem *m, struct mem_page *p)
 {
 	/* Pages hold guest ciphertext and host data: wipe before handing back. */

@@ -13,9 +13,10 @@
  * shard -> nothing and slot -> nothing; the allocator lock is taken before
  * shard locks in release):
  *   - shard->lock guards the shard's hash table and the bytes of every page
- *     in it. A page access holds it only for a memcpy, except a sub-page
- *     encrypted write, which holds it across decrypt-modify-encrypt so the
- *     read-modify-write of the page is atomic against other writers.
+ *     in it. A host access holds it for a memcpy; a C-bit access for the
+ *     cipher of one page (run straight between DRAM and the caller's
+ *     buffer), and a sub-page C-bit write across decrypt-modify-encrypt so
+ *     the read-modify-write of the page is atomic against other writers.
  *   - slot->lock guards a key slot: its key, generation and the small pool
  *     of cipher objects. It is held only to pop/push a cipher object,
  *     never across the cipher itself.
@@ -94,10 +95,6 @@ struct mem_page *mem_find_locked(struct mem_shard *s, uint64_t pfn);
 /* Finds the page or inserts a zeroed one. */
 swsev_err mem_get_locked(swsev_mem *m, struct mem_shard *s, uint64_t pfn,
 			 struct mem_page **out) SWSEV_MUST_CHECK;
-/* Copies a page's bytes (zeros if absent) into out under its shard lock. */
-void mem_page_snapshot(swsev_mem *m, uint64_t pfn, uint8_t out[SWSEV_MEM_PAGE]);
-/* Stores a whole page under its shard lock. */
-swsev_err mem_page_store(swsev_mem *m, uint64_t pfn, const uint8_t in[SWSEV_MEM_PAGE]) SWSEV_MUST_CHECK;
 /* Drops (wipes and frees) every resident page of [start, start+len). */
 void mem_drop_range(swsev_mem *m, uint64_t start, uint64_t len);
 

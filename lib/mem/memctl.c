@@ -8,7 +8,8 @@
  * bus would carry: the ciphertext. A C-bit access of part of a page is a
  * read-modify-write of the whole page, atomic against other writers of
  * that page (it holds the page's shard lock across decrypt-modify-encrypt).
- * Whole-page accesses run the cipher outside every lock.
+ * Every access runs the cipher under the page's shard lock, straight
+ * between DRAM and the caller's buffer (see enc_page).
  *
  * A swsev_memc object is not safe for concurrent use, and creating one
  * costs an AES key schedule, about as much as encrypting a page. So each
@@ -181,82 +182,65 @@ static void slot_put(swsev_mem *m, unsigned asid, swsev_memc *c, uint64_t gen)
 }
 
 /*
- * Reads [spa, spa+len) through cipher c. The ciphertext is copied out of
- * DRAM under the page's lock, then decrypted without it.
+ * One page-sized piece of a C-bit access, under the page's shard lock.
+ * The cipher runs directly between the page and the caller's buffer: no
+ * bounce copy (it would cost about a third of the cipher's own time), at
+ * the price of holding one of MEM_SHARDS locks for one page's cipher.
+ * A sub-page access decrypts the whole page into pt; a sub-page write then
+ * re-encrypts it, atomically against other writers of the page.
  */
-static swsev_err enc_read(swsev_mem *m, swsev_memc *c, uint64_t spa, uint8_t *out, size_t len)
+static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off, size_t n,
+			  uint8_t *out, const uint8_t *in, uint8_t pt[SWSEV_MEM_PAGE])
 {
-	uint8_t ct[SWSEV_MEM_PAGE], pt[SWSEV_MEM_PAGE];
-	swsev_err rc = SWSEV_OK;
-
-	for (size_t pos = 0; pos < len;) {
-		uint64_t a = spa + pos, pfn = a >> MEM_PAGE_SHIFT, page = pfn << MEM_PAGE_SHIFT;
-		size_t off = (size_t)(a & (SWSEV_MEM_PAGE - 1));
-		size_t n = SWSEV_MEM_PAGE - off;
-
-		if (n > len - pos)
-			n = len - pos;
-		mem_page_snapshot(m, pfn, ct);
-		if (n == SWSEV_MEM_PAGE) {
-			rc = swsev_memc_decrypt_page(c, page, ct, out + pos);
-		} else {
-			rc = swsev_memc_decrypt_page(c, page, ct, pt);
-			if (rc == SWSEV_OK)
-				memcpy(out + pos, pt + off, n);
-		}
-		if (rc != SWSEV_OK)
-			break;
-		pos += n;
-	}
-	swsev_wipe(pt, sizeof(pt));
-	return rc;
-}
-
-/* Read-modify-write of part of one page, atomic against other writers. */
-static swsev_err enc_write_partial(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off,
-				   const uint8_t *in, size_t n, uint8_t pt[SWSEV_MEM_PAGE],
-				   uint8_t ct[SWSEV_MEM_PAGE])
-{
+	static const uint8_t zero_page[SWSEV_MEM_PAGE];
 	struct mem_shard *s = mem_shard_of(m, pfn);
 	uint64_t page = pfn << MEM_PAGE_SHIFT;
 	struct mem_page *p = NULL;
-	swsev_err rc;
+	swsev_err rc = SWSEV_OK;
 
 	pthread_mutex_lock(&s->lock);
-	/* A page never written holds zeros (what DRAM returns), which decrypt to garbage
-	 * like uninitialized guest memory. */
-	rc = mem_get_locked(m, s, pfn, &p);
-	if (rc == SWSEV_OK)
-		rc = swsev_memc_decrypt_page(c, page, p->data, pt);
-	if (rc == SWSEV_OK) {
-		memcpy(pt + off, in, n);
-		rc = swsev_memc_encrypt_page(c, page, pt, ct);
+	if (out != NULL) {
+		/* A page never written holds zeros (what DRAM returns): they decrypt
+		 * to garbage, like uninitialized guest memory, and stay unallocated. */
+		const uint8_t *ct = (p = mem_find_locked(s, pfn)) != NULL ? p->data : zero_page;
+		if (n == SWSEV_MEM_PAGE) {
+			rc = swsev_memc_decrypt_page(c, page, ct, out);
+		} else {
+			rc = swsev_memc_decrypt_page(c, page, ct, pt);
+			if (rc == SWSEV_OK)
+				memcpy(out, pt + off, n);
+		}
+	} else if ((rc = mem_get_locked(m, s, pfn, &p)) == SWSEV_OK) {
+		if (n == SWSEV_MEM_PAGE) {
+			rc = swsev_memc_encrypt_page(c, page, in, p->data);
+		} else {
+			rc = swsev_memc_decrypt_page(c, page, p->data, pt);
+			if (rc == SWSEV_OK) {
+				memcpy(pt + off, in, n);
+				rc = swsev_memc_encrypt_page(c, page, pt, p->data);
+			}
+		}
 	}
-	if (rc == SWSEV_OK)
-		memcpy(p->data, ct, SWSEV_MEM_PAGE);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
 
-static swsev_err enc_write(swsev_mem *m, swsev_memc *c, uint64_t spa, const uint8_t *in, size_t len)
+/* Reads (out != NULL) or writes (in != NULL) [spa, spa+len) through cipher c. */
+static swsev_err enc_access(swsev_mem *m, swsev_memc *c, uint64_t spa, uint8_t *out,
+			    const uint8_t *in, size_t len)
 {
-	uint8_t ct[SWSEV_MEM_PAGE], pt[SWSEV_MEM_PAGE];
+	uint8_t pt[SWSEV_MEM_PAGE];
 	swsev_err rc = SWSEV_OK;
 
 	for (size_t pos = 0; pos < len;) {
-		uint64_t a = spa + pos, pfn = a >> MEM_PAGE_SHIFT, page = pfn << MEM_PAGE_SHIFT;
+		uint64_t a = spa + pos;
 		size_t off = (size_t)(a & (SWSEV_MEM_PAGE - 1));
 		size_t n = SWSEV_MEM_PAGE - off;
 
 		if (n > len - pos)
 			n = len - pos;
-		if (n == SWSEV_MEM_PAGE) {
-			rc = swsev_memc_encrypt_page(c, page, in + pos, ct);
-			if (rc == SWSEV_OK)
-				rc = mem_page_store(m, pfn, ct);
-		} else {
-			rc = enc_write_partial(m, c, pfn, off, in + pos, n, pt, ct);
-		}
+		rc = enc_page(m, c, a >> MEM_PAGE_SHIFT, off, n, out ? out + pos : NULL,
+			      in ? in + pos : NULL, pt);
 		if (rc != SWSEV_OK)
 			break;
 		pos += n;
@@ -277,7 +261,7 @@ swsev_err swsev_mem_read_enc(swsev_mem *m, unsigned asid, uint64_t spa, void *bu
 		return rc;
 	if ((rc = slot_get(m, asid, &c, &gen)) != SWSEV_OK)
 		return rc;
-	rc = enc_read(m, c, spa, buf, len);
+	rc = enc_access(m, c, spa, buf, NULL, len);
 	slot_put(m, asid, c, gen);
 	if (rc != SWSEV_OK)
 		swsev_wipe(buf, len); /* no partial plaintext on failure */
@@ -296,7 +280,7 @@ swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const v
 		return rc;
 	if ((rc = slot_get(m, asid, &c, &gen)) != SWSEV_OK)
 		return rc;
-	rc = enc_write(m, c, spa, buf, len);
+	rc = enc_access(m, c, spa, NULL, buf, len);
 	slot_put(m, asid, c, gen);
 	return rc;
 }
@@ -313,7 +297,7 @@ swsev_err swsev_mem_read_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, 
 		return rc;
 	if ((rc = swsev_memc_new(m->mode, key, &c)) != SWSEV_OK)
 		return rc;
-	rc = enc_read(m, c, spa, buf, len);
+	rc = enc_access(m, c, spa, buf, NULL, len);
 	swsev_memc_free(c);
 	if (rc != SWSEV_OK)
 		swsev_wipe(buf, len);
@@ -332,7 +316,7 @@ swsev_err swsev_mem_write_key(swsev_mem *m, const uint8_t key[32], uint64_t spa,
 		return rc;
 	if ((rc = swsev_memc_new(m->mode, key, &c)) != SWSEV_OK)
 		return rc;
-	rc = enc_write(m, c, spa, buf, len);
+	rc = enc_access(m, c, spa, NULL, buf, len);
 	swsev_memc_free(c);
 	return rc;
 }

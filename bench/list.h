@@ -1,0 +1,10 @@
+/*
+ * The benchmark table: one line per benchmark, BENCH(name, description),
+ * where bench/bench_<name>.c defines
+ *     void bench_<name>(const struct bench_opts *o);
+ * Benchmarks run in this order; `swsev-bench --only SUBSTR` picks some.
+ * To add one: write the file, add its line here. Nothing else.
+ */
+BENCH(primitives, "swsev crypto API on the primitives themselves (sanity rows)")
+BENCH(mem, "memory engine: C-bit page writes and reads through lib/mem")
+BENCH(guest_ctx, "memory a guest context costs beyond its guest pages")
