@@ -61,6 +61,8 @@ TEST(sha256_incremental_and_dup)
 	if (d != NULL) {
 		CHECK_EQ(swsev_sha256_final(d, snap), SWSEV_OK);
 		CHECK_MEM(snap, pre, 32);
+		swsev_sha256_free(d);
+		d = NULL;
 	}
 	/* a finalized context refuses further use */
 	CHECK_EQ(swsev_sha256_update(c, msg, 1), SWSEV_E_STATE);
