@@ -219,10 +219,13 @@ struct swsev_chain_result {
 };
 
 /*
- * Loads a chain. Accepts: a directory with ark.cert ask.cert cek.cert
- * oca.cert pek.cert pdh.cert (ark/ask optional: then taken from the built-in
- * roots by the CEK's signer), or sevctl's bundle (PDH||PEK||OCA||CEK||ASK||ARK)
- * in one file. Errors name the offending file in errbuf.
+ * Loads a chain. Accepts: a directory with cek.cert oca.cert pek.cert
+ * pdh.cert (or pek_oca_cek.cert, PDH_CERT_EXPORT's PEK||OCA||CEK, with
+ * pdh.cert) and optionally ark.cert and ask.cert, or ask_ark.cert (ASK||ARK);
+ * missing ones are taken from the built-in roots by swsev_chain_verify.
+ * Or sevctl's bundle (PDH||PEK||OCA||CEK||ASK||ARK, or PDH||PEK||OCA||CEK)
+ * in one file. Errors name the offending file in errbuf
+ * ("pek.cert: 2083 bytes, a SEV certificate is 2084").
  */
 swsev_err swsev_chain_load(const char *path, struct swsev_chain *out, char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
 /*

@@ -212,6 +212,12 @@ swsev_err swsev_cert_parse(const uint8_t *buf, size_t len, struct swsev_cert *ou
 			r = SWSEV_E_ALGO;
 			goto out;
 		}
+		/* an empty slot is 512 zero bytes (certificates.md §2.2) */
+		if (c.sig[i].usage == SWSEV_USAGE_INVALID && c.sig[i].algo == SWSEV_ALGO_INVALID &&
+		    !all_zero(c.sig[i].sig, SWSEV_CERT_SIG_LEN)) {
+			r = SWSEV_E_FORMAT;
+			goto out;
+		}
 	}
 	if ((r = swsev_cur_end(&cur)) != SWSEV_OK)
 		goto out;
