@@ -127,7 +127,14 @@ uint16_t host_df_flush(swsev_host *h)
 	pthread_mutex_lock(&h->lock);
 	gen = h->flush_gen++;
 	pthread_mutex_unlock(&h->lock);
-	status = host_fw(h, SEV_CMD_DF_FLUSH, NULL, 0);
+	/* Linux runs WBINVD on every CPU before DF_FLUSH; a DEACTIVATE racing in
+	 * between asks for another round. */
+	for (int tries = 0; tries < 4; tries++) {
+		swsev_fw_wbinvd(h->fw);
+		status = host_fw(h, SEV_CMD_DF_FLUSH, NULL, 0);
+		if (status != SEV_STATUS_WBINVD_REQUIRED)
+			break;
+	}
 	if (status != SEV_STATUS_SUCCESS)
 		return status;
 	pthread_mutex_lock(&h->lock);
