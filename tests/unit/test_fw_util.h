@@ -33,6 +33,12 @@ struct tplat {
 	swsev_mem *mem;
 };
 
+#if defined(__GNUC__)
+#define T_UNUSED __attribute__((unused))
+#else
+#define T_UNUSED
+#endif
+
 static swsev_vendor_root *t_root_cached;
 
 /* One 2048-bit emulated root per test binary (RSA-4096 keygen is slow;
@@ -44,7 +50,7 @@ static swsev_vendor_root *t_root(void)
 	return t_root_cached;
 }
 
-static int t_plat_new_root(struct tplat *p, const char *profile, swsev_vendor_root *root)
+T_UNUSED static int t_plat_new_root(struct tplat *p, const char *profile, swsev_vendor_root *root)
 {
 	memset(p, 0, sizeof(*p));
 	if (swsev_nvmem_ops(&p->ops) != SWSEV_OK)
@@ -55,24 +61,24 @@ static int t_plat_new_root(struct tplat *p, const char *profile, swsev_vendor_ro
 	return 0;
 }
 
-static int t_plat_new(struct tplat *p, const char *profile)
+T_UNUSED static int t_plat_new(struct tplat *p, const char *profile)
 {
 	return t_plat_new_root(p, profile, t_root());
 }
 
-static void t_plat_free(struct tplat *p)
+T_UNUSED static void t_plat_free(struct tplat *p)
 {
 	swsev_fw_free(p->fw);
 	swsev_fw_ops_release(&p->ops);
 	memset(p, 0, sizeof(*p));
 }
 
-static uint16_t t_cmd(struct tplat *p, uint32_t cmd, void *buf)
+T_UNUSED static uint16_t t_cmd(struct tplat *p, uint32_t cmd, void *buf)
 {
 	return swsev_fw_command(p->fw, cmd, buf, buf ? swsev_cmd_buf_len(cmd) : 0);
 }
 
-static uint16_t t_init(struct tplat *p, int es)
+T_UNUSED static uint16_t t_init(struct tplat *p, int es)
 {
 	uint8_t b[0x14] = { 0 };
 	if (es) {
@@ -84,7 +90,7 @@ static uint16_t t_init(struct tplat *p, int es)
 }
 
 /* INIT, then WBINVD and DF_FLUSH as Linux does, so ASIDs are clean. */
-static uint16_t t_init_flush(struct tplat *p, int es)
+T_UNUSED static uint16_t t_init_flush(struct tplat *p, int es)
 {
 	uint16_t st = t_init(p, es);
 	if (st != SEV_STATUS_SUCCESS)
@@ -93,19 +99,19 @@ static uint16_t t_init_flush(struct tplat *p, int es)
 	return t_cmd(p, SEV_CMD_DF_FLUSH, NULL);
 }
 
-static void t_write(struct tplat *p, uint64_t pa, const void *b, size_t n)
+T_UNUSED static void t_write(struct tplat *p, uint64_t pa, const void *b, size_t n)
 {
 	if (swsev_mem_write(p->mem, pa, b, n) != SWSEV_OK)
 		abort();
 }
 
-static void t_read(struct tplat *p, uint64_t pa, void *b, size_t n)
+T_UNUSED static void t_read(struct tplat *p, uint64_t pa, void *b, size_t n)
 {
 	if (swsev_mem_read(p->mem, pa, b, n) != SWSEV_OK)
 		abort();
 }
 
-static uint16_t t_pdh_export(struct tplat *p, uint8_t pdh[SWSEV_CERT_LEN],
+T_UNUSED static uint16_t t_pdh_export(struct tplat *p, uint8_t pdh[SWSEV_CERT_LEN],
 			     uint8_t chain[SWSEV_CHAIN_LEN])
 {
 	uint8_t b[0x1C] = { 0 };
@@ -124,7 +130,7 @@ static uint16_t t_pdh_export(struct tplat *p, uint8_t pdh[SWSEV_CERT_LEN],
 }
 
 /* LAUNCH_START; godh/session NULL: without a session. */
-static uint16_t t_launch_start(struct tplat *p, uint32_t share, uint32_t policy,
+T_UNUSED static uint16_t t_launch_start(struct tplat *p, uint32_t share, uint32_t policy,
 			       const uint8_t *godh, const uint8_t *session, uint32_t *handle)
 {
 	uint8_t b[0x24] = { 0 };
@@ -145,14 +151,14 @@ static uint16_t t_launch_start(struct tplat *p, uint32_t share, uint32_t policy,
 	return st;
 }
 
-static uint16_t t_handle_cmd(struct tplat *p, uint32_t cmd, uint32_t handle)
+T_UNUSED static uint16_t t_handle_cmd(struct tplat *p, uint32_t cmd, uint32_t handle)
 {
 	uint8_t b[4];
 	swsev_wle32(b, handle);
 	return t_cmd(p, cmd, b);
 }
 
-static uint16_t t_activate(struct tplat *p, uint32_t handle, uint32_t asid)
+T_UNUSED static uint16_t t_activate(struct tplat *p, uint32_t handle, uint32_t asid)
 {
 	uint8_t b[8];
 	swsev_wle32(b, handle);
@@ -161,7 +167,7 @@ static uint16_t t_activate(struct tplat *p, uint32_t handle, uint32_t asid)
 }
 
 /* LAUNCH_UPDATE_DATA/VMSA (cmd) of [pa, pa+len). */
-static uint16_t t_update(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t pa, uint32_t len)
+T_UNUSED static uint16_t t_update(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t pa, uint32_t len)
 {
 	uint8_t b[0x14] = { 0 };
 	swsev_wle32(b, handle);
@@ -170,7 +176,7 @@ static uint16_t t_update(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_
 	return t_cmd(p, cmd, b);
 }
 
-static uint16_t t_measure(struct tplat *p, uint32_t handle, uint8_t out[48])
+T_UNUSED static uint16_t t_measure(struct tplat *p, uint32_t handle, uint8_t out[48])
 {
 	uint8_t b[0x14] = { 0 };
 	uint16_t st;
@@ -184,7 +190,7 @@ static uint16_t t_measure(struct tplat *p, uint32_t handle, uint8_t out[48])
 }
 
 /* Transport command (LAUNCH_SECRET, SEND/RECEIVE_UPDATE_*). */
-static uint16_t t_xport(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t hdr_pa,
+T_UNUSED static uint16_t t_xport(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t hdr_pa,
 			uint32_t hdr_len, uint64_t guest_pa, uint32_t guest_len, uint64_t trans_pa,
 			uint32_t trans_len, uint8_t *bufout)
 {
@@ -203,7 +209,7 @@ static uint16_t t_xport(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t
 	return st;
 }
 
-static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t src, uint64_t dst,
+T_UNUSED static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t src, uint64_t dst,
 		      uint32_t len)
 {
 	uint8_t b[0x1C] = { 0 };
@@ -214,7 +220,7 @@ static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t s
 	return t_cmd(p, cmd, b);
 }
 
-static uint16_t t_guest_status(struct tplat *p, uint32_t handle, uint32_t *policy, uint32_t *asid,
+T_UNUSED static uint16_t t_guest_status(struct tplat *p, uint32_t handle, uint32_t *policy, uint32_t *asid,
 			       uint8_t *state)
 {
 	uint8_t b[13] = { 0 };
@@ -230,14 +236,14 @@ static uint16_t t_guest_status(struct tplat *p, uint32_t handle, uint32_t *polic
 	return st;
 }
 
-static void t_pattern(uint8_t *b, size_t n, uint32_t seed)
+T_UNUSED static void t_pattern(uint8_t *b, size_t n, uint32_t seed)
 {
 	for (size_t i = 0; i < n; i++)
 		b[i] = (uint8_t)((i * 131u + seed * 7u + (i >> 8)) ^ (seed >> 3));
 }
 
 /* A guest launched without a session up to RUNNING, with image bytes at T_GUEST. */
-static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_t asid, size_t img_len)
+T_UNUSED static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_t asid, size_t img_len)
 {
 	uint32_t h = 0;
 	uint8_t m[48];
