@@ -62,12 +62,20 @@ double bench_now(void);
 /*
  * The rate of op(arg), one unit of work per call: warm-up calls first
  * (at least 3 and 5% of the budget), then 5 rounds of o->seconds/5 of
- * wall-clock time each, calling op in batches of about 1 ms; returns the
- * fastest round's calls per second (the machine's capability: a round
- * slowed by other load on a shared machine does not count), or a negative
- * number if op returned non-zero.
+ * wall-clock time each (CLOCK_MONOTONIC), calling op in batches of about
+ * 1 ms. Returns the fastest round's calls per second, or a negative number
+ * if op returned non-zero.
+ *
+ * bench_rate divides by wall-clock time: use it for anything that waits
+ * (a daemon round trip, I/O, several threads).
+ * bench_rate_cpu divides by the calling thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), which is what `openssl speed` divides by by
+ * default: use it for in-process, single-threaded work compared with a
+ * primitive, so the ratio stays right on a busy machine (time the thread
+ * was preempted counts on neither side).
  */
 double bench_rate(const struct bench_opts *o, int (*op)(void *arg), void *arg);
+double bench_rate_cpu(const struct bench_opts *o, int (*op)(void *arg), void *arg);
 
 /* Bytes of heap in use now (glibc mallinfo2): measure what an object costs
  * as the difference around creating many of them, divided by their number. */

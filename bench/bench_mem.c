@@ -137,16 +137,16 @@ static void one_mode(const struct bench_opts *o, int mode)
 	}
 	snprintf(id, sizeof(id), "mem.write_enc.%s", xts ? "xts" : "xe");
 	snprintf(fig, sizeof(fig), "guest C-bit write, 4 KiB pages (%s)", xts ? "XTS, Zen 2+" : "XE, Zen 1");
-	emit_rate(id, fig, bench_rate(o, op_write_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
+	emit_rate(id, fig, bench_rate_cpu(o, op_write_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
 	snprintf(id, sizeof(id), "mem.read_enc.%s", xts ? "xts" : "xe");
 	snprintf(fig, sizeof(fig), "guest C-bit read, 4 KiB pages (%s)", xts ? "XTS, Zen 2+" : "XE, Zen 1");
-	emit_rate(id, fig, bench_rate(o, op_read_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
+	emit_rate(id, fig, bench_rate_cpu(o, op_read_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
 	if (!xts)
 		goto out;
 	emit_rate("mem.write_enc.64B", "guest C-bit write, 64 B (page read-modify-write)",
-		  bench_rate(o, op_write_line, &a), 0, "-", "-",
+		  bench_rate_cpu(o, op_write_line, &a), 0, "-", "-",
 		  "decrypt + encrypt of the whole page per store");
-	emit_rate("mem.read_host.4k", "host (no C-bit) read, 4 KiB pages", bench_rate(o, op_read_host, &a),
+	emit_rate("mem.read_host.4k", "host (no C-bit) read, 4 KiB pages", bench_rate_cpu(o, op_read_host, &a),
 		  SWSEV_MEM_PAGE, "-", "-", "memcpy under the shard lock");
 	free(a.buf);
 	a.len = (o->quick ? 1u : 4u) << 20;
@@ -156,7 +156,7 @@ static void one_mode(const struct bench_opts *o, int mode)
 		goto out;
 	}
 	emit_rate("mem.write_key.4m", "firmware write with a VEK, 4 MiB per call",
-		  bench_rate(o, op_write_key, &a), (double)a.len, prim, "-",
+		  bench_rate_cpu(o, op_write_key, &a), (double)a.len, prim, "-",
 		  "LAUNCH_UPDATE_DATA's encryption step (one cipher object per call)");
 out:
 	teardown(&a);

@@ -80,7 +80,7 @@ static void rate_row(const struct bench_opts *o, const char *id, const char *fig
 		     int (*op)(void *), struct prim_arg *a, double bytes_per_op, const char *prim,
 		     const char *note)
 {
-	double r = bench_rate(o, op, a);
+	double r = bench_rate_cpu(o, op, a);
 	struct bench_row row = { .id = id, .figure = figure, .prim = prim, .target = "-",
 				 .series = "-", .note = note };
 

@@ -18,9 +18,11 @@
 #
 # Method (docs/benchmarks.md): openssl speed runs once before and once
 # after swsev-bench; each primitive keeps its faster result. openssl speed
-# divides by the process's user CPU time (its default), swsev-bench keeps
-# the fastest of 5 wall-clock rounds: both estimate what one unloaded core
-# does, so the ratios hold on a busy machine. Both are single-threaded.
+# divides by the process's user CPU time (its default); swsev-bench's
+# figures compared with a primitive divide by their thread's CPU time too
+# (bench_rate_cpu) and keep the fastest of 5 rounds. Both are
+# single-threaded, and time spent preempted counts on neither side, so
+# the ratios hold on a busy machine.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -97,6 +99,7 @@ echo "bench: swsev-bench ${ARGS[*]} ..."
 echo "bench: openssl speed (pass 2 of 2) ..."
 : >"$OUT/openssl.2"
 measure_primitives "$OUT/openssl.2"
+echo "bench: load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # keep the faster of the two passes per primitive
 awk -F'\t' -v OFS='\t' '
 	{ v = ($2 == "nan") ? -1 : $2 + 0

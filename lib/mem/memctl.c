@@ -230,6 +230,7 @@ static swsev_err enc_access(swsev_mem *m, swsev_memc *c, uint64_t spa, uint8_t *
 			    const uint8_t *in, size_t len)
 {
 	uint8_t pt[SWSEV_MEM_PAGE];
+	int pt_used = 0;
 	swsev_err rc = SWSEV_OK;
 
 	for (size_t pos = 0; pos < len;) {
@@ -239,13 +240,16 @@ static swsev_err enc_access(swsev_mem *m, swsev_memc *c, uint64_t spa, uint8_t *
 
 		if (n > len - pos)
 			n = len - pos;
+		pt_used |= n != SWSEV_MEM_PAGE;
 		rc = enc_page(m, c, a >> MEM_PAGE_SHIFT, off, n, out ? out + pos : NULL,
 			      in ? in + pos : NULL, pt);
 		if (rc != SWSEV_OK)
 			break;
 		pos += n;
 	}
-	swsev_wipe(pt, sizeof(pt));
+	/* pt held guest plaintext only if a partial page went through it */
+	if (pt_used)
+		swsev_wipe(pt, sizeof(pt));
 	return rc;
 }
 
