@@ -430,10 +430,11 @@ static int vm_cmd_launch(int argc, char **argv)
 	gpa = SWSEV_GPA_4G - img_len;
 	nl = snprintf(notes, sizeof(notes), "firmware-gpa=0x%" PRIx64 "\nfirmware-size=%zu\npolicy=0x%" PRIx32
 		      "\nvcpus=%" PRIu32 "\n", gpa, img_len, policy, vcpus);
-	if (have_footer && ov.have_secret)
+	/* Debian's OVMF_CODE names a secret block of size 0: no area */
+	if (have_footer && ov.have_secret && ov.secret_size > 0)
 		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "secret-base=0x%" PRIx32
 			       "\nsecret-size=0x%" PRIx32 "\n", ov.secret_base, ov.secret_size);
-	if (have_footer && ov.have_hashes)
+	if (have_footer && ov.have_hashes && ov.hashes_size > 0)
 		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "hashes-base=0x%" PRIx32
 			       "\nhashes-size=0x%" PRIx32 "\n", ov.hashes_base, ov.hashes_size);
 	if (have_footer && ov.have_reset)
@@ -662,6 +663,17 @@ static int cmd_info(int argc, char **argv)
 			printf("memory     %" PRIu64 " MiB\n", v.memory >> 20);
 			if (v.vcpus)
 				printf("vmsas      %" PRIu32 "\n", v.vcpus);
+			{
+				uint64_t a, b;
+				if (!note_get(v.notes, v.notes_len, "firmware-gpa", &a) &&
+				    !note_get(v.notes, v.notes_len, "firmware-size", &b))
+					printf("firmware   %" PRIu64 " bytes at GPA 0x%" PRIx64 "\n", b, a);
+				if (!note_get(v.notes, v.notes_len, "secret-base", &a) &&
+				    !note_get(v.notes, v.notes_len, "secret-size", &b))
+					printf("secret     GPA 0x%" PRIx64 ", %" PRIu64 " bytes (OVMF secret area)\n", a, b);
+				if (!note_get(v.notes, v.notes_len, "hashes-base", &a))
+					printf("hashes     GPA 0x%" PRIx64 " (OVMF kernel-hashes area)\n", a);
+			}
 			if (v.have_measure) {
 				char *b64 = NULL;
 				if (swsev_base64_encode(v.measure, 48, &b64) == SWSEV_OK)
@@ -714,7 +726,8 @@ static int cmd_inject(int argc, char **argv)
 	if (!gpa_s) {
 		if (!have_info || note_get(info.notes, info.notes_len, "secret-base", &gpa) ||
 		    note_get(info.notes, info.notes_len, "secret-size", &size)) {
-			cli_err("VM '%s': its firmware has no SEV secret area in the OVMF footer; give --gpa", name);
+			cli_err("VM '%s': its firmware names no SEV secret area in its OVMF footer (an AmdSev "
+				"build does); give --gpa ADDR in guest RAM", name);
 			goto out;
 		}
 		if (plen > size) {
