@@ -1,3 +1,4 @@
+#!/bin/sh
 # Replays every seed input (tests/fuzz/corpus/<name>/) and every kept crash
 # input (tests/fuzz/regress/<name>/) through each libFuzzer harness
 # tests/fuzz/fuzz_<name>.c, built without libFuzzer: the harness source plus
@@ -19,6 +20,11 @@ if [ "${SAN:-0}" = 1 ] || nm "$LIB" 2>/dev/null | grep -q ' U __asan_'; then
 fi
 : >"$E2E_TMP/empty"
 
+# newer A B: A was modified after B (test -nt is not POSIX)
+newer() {
+	[ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]
+}
+
 found=0
 for src in tests/fuzz/fuzz_*.c; do
 	[ -e "$src" ] || continue
@@ -26,8 +32,8 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	name=${name#fuzz_}
 	bin=$OUTDIR/fuzz_$name
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$LIB" -nt "$bin" ] ||
-		[ tests/fuzz/standalone_main.c -nt "$bin" ]; then
+	if [ ! -x "$bin" ] || newer "$src" "$bin" || newer "$LIB" "$bin" ||
+		newer tests/fuzz/standalone_main.c "$bin"; then
 		# shellcheck disable=SC2086 # SANF is a list of flags
 		if ! $CCR -std=gnu11 -D_GNU_SOURCE -g -O1 -pthread $SANF -Iinclude -Ilib -Itests \
 			-o "$bin" "$src" tests/fuzz/standalone_main.c "$LIB" -lcrypto -pthread \

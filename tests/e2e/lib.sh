@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared helpers for the end-to-end scripts in tests/e2e/ (POSIX sh: run.sh
 # runs every script with `sh`). Source it from the repository root:
 #

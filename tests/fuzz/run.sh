@@ -220,7 +220,7 @@ for name in "${built[@]}"; do
 		echo "FAIL fuzz/$name  $line"
 		echo "  --- $log (last lines):"
 		grep -v '^#[0-9]' "$log" | tail -n 40 | sed 's/^/  | /'
-		for a in $(find "$OUT/artifacts/$name" -type f -newer "$OUT/logs/$name.start" 2>/dev/null); do
+		find "$OUT/artifacts/$name" -type f -newer "$OUT/logs/$name.start" 2>/dev/null | while read -r a; do
 			echo "  input saved: $a"
 			echo "  reproduce:   $OUT/bin/fuzz_$name $a"
 			echo "  once fixed:  mkdir -p tests/fuzz/regress/$name && cp $a tests/fuzz/regress/$name/"
