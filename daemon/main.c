@@ -132,11 +132,11 @@ int main(int argc, char **argv)
 		 p->name, p->api_major, p->api_minor, p->build);
 	if (swsevd_server_listen(&d) != SWSEV_OK)
 		goto out;
+	ready(ready_fd, log_path);
+	ready_fd = -1;
 	log_info("%s: listening (%s platform, protocol %u, at most %u connections%s%s)", d.sock_path,
 		 p->name, SWSEV_PROTO_VERSION, o.max_clients, o.group ? ", group " : "",
 		 o.group ? o.group : "");
-	ready(ready_fd, log_path);
-	ready_fd = -1;
 	swsevd_server_run(&d);
 	rc = 0;
 out:
