@@ -174,11 +174,35 @@ static int is_stopping(struct swsevd *d)
 	return s;
 }
 
-/* A frame-level failure: log, ERROR frame, close. */
+/*
+ * A frame-level failure: log, ERROR frame, then a lingering close. Closing
+ * a Unix socket with unread input makes the peer's next read fail with
+ * ECONNRESET before it sees our ERROR; so we stop writing and discard what
+ * the peer still sends, for a short bounded time, until it closes.
+ */
 static void refuse(unsigned long id, int fd, swsev_err code, const char *why)
 {
+	uint8_t sink[4096];
+	int64_t until = now_ms() + 250;
+	size_t total = 0;
+
 	log_info("conn %lu: %s; closing", id, why);
 	swsevd_conn_send_error(fd, code, why);
+	if (shutdown(fd, SHUT_WR) != 0)
+		return;
+	while (total < (1u << 20)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = until - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN)))
+			break;
+		if (n > 0)
+			total += (size_t)n;
+	}
 }
 
 void swsevd_conn_serve(struct swsevd *d, int fd)

@@ -218,7 +218,9 @@ static swsev_err hello(swsev_client *c)
 	iov.iov_len = swsev_wire_hello_client(f, SWSEV_PROTO_VERSION, SWSEV_PROTO_VERSION);
 	if (write_iov(c->fd, &iov, 1) != 0) {
 		swsev_client_seterr(c, "writing HELLO: %s", strerror(errno));
-		return SWSEV_E_IO;
+		/* a daemon that refused us at once has left its reason queued */
+		if (errno != EPIPE)
+			return SWSEV_E_IO;
 	}
 	e = read_frame(c, SWSEV_FRAME_HELLO, HELLO_TIMEOUT_MS, &body, &blen);
 	if (e)
