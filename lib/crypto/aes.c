@@ -12,8 +12,8 @@
 #include "codec/codec.h"
 #include "crypto/crypto_int.h"
 
-swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const void *in,
-			   void *out, size_t len)
+swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const void *in, void *out,
+			   size_t len)
 {
 	const struct swsev_algs *a = swsev_crypto_algs();
 	EVP_CIPHER_CTX *ctx = NULL;

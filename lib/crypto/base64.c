@@ -16,8 +16,8 @@
 /* All ones if lo <= c <= hi, else 0; c, lo, hi < 2^16. */
 static uint32_t ct_range(uint32_t c, uint32_t lo, uint32_t hi)
 {
-	uint32_t below = (c - lo) >> 31;  /* 1 if c < lo */
-	uint32_t above = (hi - c) >> 31;  /* 1 if c > hi */
+	uint32_t below = (c - lo) >> 31; /* 1 if c < lo */
+	uint32_t above = (hi - c) >> 31; /* 1 if c > hi */
 
 	return ((below | above) ^ 1u) * 0xffffffffu;
 }
@@ -47,7 +47,7 @@ swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out, size_
 {
 	const uint8_t *s = (const uint8_t *)in;
 	uint8_t *buf = NULL;
-	size_t i, cap, n = 0, nchars = 0, npad = 0, q = 0;
+	size_t i, cap, n = 0, npad = 0, q = 0;
 	uint32_t acc = 0, bad = 0;
 	swsev_err r = SWSEV_E_BASE64;
 
@@ -76,7 +76,6 @@ swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out, size_
 		v = b64_value(c);
 		bad |= v;
 		acc = (acc << 6) | (v & 0x3fu);
-		nchars++;
 		if (++q == 4) {
 			buf[n++] = (uint8_t)(acc >> 16);
 			buf[n++] = (uint8_t)(acc >> 8);
@@ -105,9 +104,7 @@ swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out, size_
 	buf = NULL;
 	r = SWSEV_OK;
 out:
-	(void)nchars;
 	swsev_clear_free(buf, cap);
-	acc = 0;
 	return r;
 }
 

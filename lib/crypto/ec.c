@@ -358,7 +358,8 @@ swsev_err swsev_ecdsa_verify(const swsev_ec_key *k, swsev_hash h, const void *ms
 		r = SWSEV_E_NOMEM;
 		goto out;
 	}
-	if (EVP_DigestVerifyInit_ex(mctx, NULL, EVP_MD_get0_name(md), NULL, NULL, k->pk, NULL) != 1) {
+	if (EVP_DigestVerifyInit_ex(mctx, NULL, EVP_MD_get0_name(md), NULL, NULL, k->pk, NULL) !=
+	    1) {
 		r = SWSEV_E_CRYPTO;
 		goto out;
 	}

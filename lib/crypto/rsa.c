@@ -132,7 +132,8 @@ swsev_err swsev_rsa_generate(unsigned bits, swsev_rsa_key **out)
 		return SWSEV_E_RANGE;
 	/* e defaults to 65537 */
 	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) != 1 ||
+	    EVP_PKEY_keygen_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) != 1 ||
 	    EVP_PKEY_generate(ctx, &pk) != 1) {
 		r = SWSEV_E_CRYPTO;
 		goto out;
@@ -162,7 +163,8 @@ swsev_err swsev_rsa_get_public(const swsev_rsa_key *k, uint8_t *n, size_t nlen, 
 		goto out;
 	}
 	/* BN_bn2binpad fails if the number does not fit: the buffer is too small */
-	if (BN_bn2binpad(bn, n, (int)nlen) != (int)nlen || BN_bn2binpad(be, e, (int)elen) != (int)elen) {
+	if (BN_bn2binpad(bn, n, (int)nlen) != (int)nlen ||
+	    BN_bn2binpad(be, e, (int)elen) != (int)elen) {
 		r = SWSEV_E_LENGTH;
 		goto out;
 	}
@@ -187,7 +189,8 @@ swsev_err swsev_rsa_export_private(const swsev_rsa_key *k, uint8_t **der, size_t
 	*len = 0;
 	if (k == NULL || !k->has_priv)
 		return SWSEV_E_INVALID;
-	if ((p8 = EVP_PKEY2PKCS8(k->pk)) == NULL || (tlen = i2d_PKCS8_PRIV_KEY_INFO(p8, &tmp)) <= 0) {
+	if ((p8 = EVP_PKEY2PKCS8(k->pk)) == NULL ||
+	    (tlen = i2d_PKCS8_PRIV_KEY_INFO(p8, &tmp)) <= 0) {
 		r = SWSEV_E_CRYPTO;
 		goto out;
 	}
@@ -267,9 +270,11 @@ static swsev_err pss_init(const swsev_rsa_key *k, swsev_hash h, int sign, EVP_MD
 	if ((mctx = EVP_MD_CTX_new()) == NULL)
 		return SWSEV_E_NOMEM;
 	if (sign)
-		ok = EVP_DigestSignInit_ex(mctx, &pctx, EVP_MD_get0_name(md), NULL, NULL, k->pk, NULL);
+		ok = EVP_DigestSignInit_ex(mctx, &pctx, EVP_MD_get0_name(md), NULL, NULL, k->pk,
+					   NULL);
 	else
-		ok = EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), NULL, NULL, k->pk, NULL);
+		ok = EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), NULL, NULL, k->pk,
+					     NULL);
 	if (ok != 1 || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, (int)swsev_hash_len(h)) != 1) {
@@ -298,7 +303,8 @@ swsev_err swsev_rsa_pss_sign(const swsev_rsa_key *k, swsev_hash h, const void *m
 	r = pss_init(k, h, 1, &mctx);
 	if (r != SWSEV_OK)
 		goto out;
-	if (EVP_DigestSign(mctx, sig, &outl, msg != NULL ? msg : &empty, len) != 1 || outl != siglen) {
+	if (EVP_DigestSign(mctx, sig, &outl, msg != NULL ? msg : &empty, len) != 1 ||
+	    outl != siglen) {
 		r = SWSEV_E_CRYPTO;
 		goto out;
 	}
@@ -325,7 +331,8 @@ swsev_err swsev_rsa_pss_verify(const swsev_rsa_key *k, swsev_hash h, const void 
 	if (r != SWSEV_OK)
 		goto out;
 	r = EVP_DigestVerify(mctx, sig, siglen, msg != NULL ? msg : &empty, len) == 1 ?
-		    SWSEV_OK : SWSEV_E_BADSIG;
+		    SWSEV_OK :
+		    SWSEV_E_BADSIG;
 out:
 	EVP_MD_CTX_free(mctx);
 	ERR_clear_error();

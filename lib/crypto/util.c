@@ -32,7 +32,8 @@ static void algs_init(void)
 		g_algs.hmac_sha256 = EVP_MAC_CTX_new(g_algs.hmac);
 		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, dname, 0);
 		params[1] = OSSL_PARAM_construct_end();
-		if (g_algs.hmac_sha256 != NULL && EVP_MAC_CTX_set_params(g_algs.hmac_sha256, params) != 1) {
+		if (g_algs.hmac_sha256 != NULL &&
+		    EVP_MAC_CTX_set_params(g_algs.hmac_sha256, params) != 1) {
 			EVP_MAC_CTX_free(g_algs.hmac_sha256);
 			g_algs.hmac_sha256 = NULL;
 		}

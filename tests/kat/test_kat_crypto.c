@@ -21,7 +21,8 @@ TEST(kdf_wrap_vector_a)
 	/* virtee/sev src/session tests: Z = 16 zero bytes, nonce = 0^16 */
 	uint8_t master[16], kek[16], kik[16], tk[32] = { 0 }, wrap[32], mac[32], pol[4] = { 0 };
 
-	CHECK_EQ(swsev_kdf_sp800_108(zero16, 16, "sev-master-secret", zero16, 16, master, 16), SWSEV_OK);
+	CHECK_EQ(swsev_kdf_sp800_108(zero16, 16, "sev-master-secret", zero16, 16, master, 16),
+		 SWSEV_OK);
 	CHECK_HEX(master, "ab4d269fcc62bedb4511d56c386ce706");
 	CHECK_EQ(swsev_kdf_sp800_108(master, 16, "sev-kek", NULL, 0, kek, 16), SWSEV_OK);
 	CHECK_HEX(kek, "b6abfbfb75ea1ea74ed8750b8afdb973");
@@ -37,7 +38,8 @@ TEST(kdf_wrap_vector_a)
 	{
 		uint8_t n1[16] = { 1 }, m2[16];
 
-		CHECK_EQ(swsev_kdf_sp800_108(zero16, 16, "sev-master-secret", n1, 16, m2, 16), SWSEV_OK);
+		CHECK_EQ(swsev_kdf_sp800_108(zero16, 16, "sev-master-secret", n1, 16, m2, 16),
+			 SWSEV_OK);
 		CHECK(memcmp(m2, master, 16) != 0);
 	}
 }
@@ -60,19 +62,29 @@ TEST(ecdh_session_vector_b)
 	if (pdh == NULL || godh == NULL)
 		goto out;
 	CHECK_EQ(swsev_ec_get_public(pdh, x, y), SWSEV_OK);
-	CHECK_HEX(x, "d17742934ca9aeb935395ef97169bdf0de3c8758379099ab6d01c608e60f51e562e87782effdef3cca18badaf7ba339c");
-	CHECK_HEX(y, "223dd606b703f9e55c2c17af56d983313de3497e4b35d2b2cd4463b5b77f042d08818f82fa74666a2086a745c1506206");
+	CHECK_HEX(
+		x,
+		"d17742934ca9aeb935395ef97169bdf0de3c8758379099ab6d01c608e60f51e562e87782effdef3cca18badaf7ba339c");
+	CHECK_HEX(
+		y,
+		"223dd606b703f9e55c2c17af56d983313de3497e4b35d2b2cd4463b5b77f042d08818f82fa74666a2086a745c1506206");
 	CHECK_EQ(swsev_ec_from_public(x, y, &pdh_pub), SWSEV_OK);
 	CHECK_EQ(swsev_ec_get_public(godh, x, y), SWSEV_OK);
-	CHECK_HEX(x, "99475b22c9ea79e02f4750611b97a81470dd4cc33b8d225f7ac7345f775aad3a143e4921b67031fc8160016c83b2645b");
-	CHECK_HEX(y, "9546f7796469a1d169df1de02a96df6a54ddf9a98453068d45eb3b89cd83fef913516434d7e7adc43045b4996d17a667");
+	CHECK_HEX(
+		x,
+		"99475b22c9ea79e02f4750611b97a81470dd4cc33b8d225f7ac7345f775aad3a143e4921b67031fc8160016c83b2645b");
+	CHECK_HEX(
+		y,
+		"9546f7796469a1d169df1de02a96df6a54ddf9a98453068d45eb3b89cd83fef913516434d7e7adc43045b4996d17a667");
 	CHECK_EQ(swsev_ec_from_public(x, y, &godh_pub), SWSEV_OK);
 	if (pdh_pub == NULL || godh_pub == NULL)
 		goto out;
 	/* owner side and firmware side agree on Z */
 	CHECK_EQ(swsev_ecdh(godh, pdh_pub, z1), SWSEV_OK);
 	CHECK_EQ(swsev_ecdh(pdh, godh_pub, z2), SWSEV_OK);
-	CHECK_HEX(z1, "e077b362b6d49fe84b92a12c748d57b3addc105ff4a2bf24f72100dd7d05660e26b43b3580ac174666af265787552c96");
+	CHECK_HEX(
+		z1,
+		"e077b362b6d49fe84b92a12c748d57b3addc105ff4a2bf24f72100dd7d05660e26b43b3580ac174666af265787552c96");
 	CHECK_MEM(z1, z2, 48);
 	/* a public-only key cannot be the private side */
 	CHECK_EQ(swsev_ecdh(pdh_pub, godh_pub, z2), SWSEV_E_INVALID);
@@ -102,7 +114,8 @@ TEST(ecdh_session_vector_b)
 		uint8_t zle[48], m2[16];
 
 		swsev_reverse(zle, z1, 48);
-		CHECK_EQ(swsev_kdf_sp800_108(zle, 48, "sev-master-secret", nonce, 16, m2, 16), SWSEV_OK);
+		CHECK_EQ(swsev_kdf_sp800_108(zle, 48, "sev-master-secret", nonce, 16, m2, 16),
+			 SWSEV_OK);
 		CHECK(memcmp(m2, master, 16) != 0);
 	}
 out:
@@ -113,8 +126,8 @@ out:
 }
 
 /* ---- launch digest and measurement: crypto.md §5-§6, vectors README ---- */
-static void measure(const uint8_t tik[16], uint8_t maj, uint8_t min, uint8_t build,
-		    uint32_t policy, const uint8_t ld[32], const uint8_t mnonce[16], uint8_t out[32])
+static void measure(const uint8_t tik[16], uint8_t maj, uint8_t min, uint8_t build, uint32_t policy,
+		    const uint8_t ld[32], const uint8_t mnonce[16], uint8_t out[32])
 {
 	uint8_t msg[56];
 
@@ -169,7 +182,8 @@ TEST(measurement_vectors)
 
 TEST(measurement_sevctl_files)
 {
-	const char *ovmf_rel = "vectors/virtee-sevctl/data/OVMF.amdsev.fd_trimmed_edk2-ovmf-20220126gitbb1bba3d77-4.el9";
+	const char *ovmf_rel =
+		"vectors/virtee-sevctl/data/OVMF.amdsev.fd_trimmed_edk2-ovmf-20220126gitbb1bba3d77-4.el9";
 	uint8_t *ovmf = NULL, *v0 = NULL, *v1 = NULL, *tik = NULL;
 	size_t ovmf_len = 0, v0_len = 0, v1_len = 0, tik_len = 0;
 	swsev_sha256_ctx *c = NULL;
@@ -220,7 +234,8 @@ TEST(launch_digest_ovmf_x64)
 {
 	/* virtee/sev: OvmfX64 with no kernel, LD = SHA-256 of the file */
 	size_t len = 0;
-	uint8_t *b = th_read_file(th_fixture("vectors/virtee-sev/measurement/ovmf_OvmfX64_suffix.bin"), &len);
+	uint8_t *b = th_read_file(
+		th_fixture("vectors/virtee-sev/measurement/ovmf_OvmfX64_suffix.bin"), &len);
 	uint8_t ld[32];
 
 	if (b == NULL)
@@ -423,7 +438,8 @@ static void check_gen(const char *gen, swsev_hash h, unsigned bits)
 	/* negatives: wrong signer, wrong hash, flipped body byte, flipped sig byte */
 	CHECK_EQ(amd_verify(&ask, h, ark.file, ark.body, ark.sig), SWSEV_E_BADSIG);
 	CHECK_EQ(amd_verify(&ark, h == SWSEV_HASH_SHA256 ? SWSEV_HASH_SHA384 : SWSEV_HASH_SHA256,
-			    ark.file, ark.body, ark.sig), SWSEV_E_BADSIG);
+			    ark.file, ark.body, ark.sig),
+		 SWSEV_E_BADSIG);
 	ark.file[0x05] ^= 0x01;
 	CHECK_EQ(amd_verify(&ark, h, ark.file, ark.body, ark.sig), SWSEV_E_BADSIG);
 	ark.file[0x05] ^= 0x01;
@@ -436,7 +452,8 @@ static void check_gen(const char *gen, swsev_hash h, unsigned bits)
 		uint8_t sig[512];
 
 		swsev_reverse(sig, ark.sig, ark.mod_bytes);
-		CHECK_EQ(swsev_rsa_pss_verify(ark.key, h, ark.file, ark.body, sig, ark.mod_bytes - 1),
+		CHECK_EQ(swsev_rsa_pss_verify(ark.key, h, ark.file, ark.body, sig,
+					      ark.mod_bytes - 1),
 			 SWSEV_E_BADSIG);
 	}
 out:
@@ -445,11 +462,26 @@ out:
 	amd_free(&ask);
 }
 
-TEST(ark_ask_naples_sha256) { check_gen("naples", SWSEV_HASH_SHA256, 2048); }
-TEST(ark_ask_rome_sha384) { check_gen("rome", SWSEV_HASH_SHA384, 4096); }
-TEST(ark_ask_milan_sha384) { check_gen("milan", SWSEV_HASH_SHA384, 4096); }
-TEST(ark_ask_genoa_sha384) { check_gen("genoa", SWSEV_HASH_SHA384, 4096); }
-TEST(ark_ask_turin_sha384) { check_gen("turin", SWSEV_HASH_SHA384, 4096); }
+TEST(ark_ask_naples_sha256)
+{
+	check_gen("naples", SWSEV_HASH_SHA256, 2048);
+}
+TEST(ark_ask_rome_sha384)
+{
+	check_gen("rome", SWSEV_HASH_SHA384, 4096);
+}
+TEST(ark_ask_milan_sha384)
+{
+	check_gen("milan", SWSEV_HASH_SHA384, 4096);
+}
+TEST(ark_ask_genoa_sha384)
+{
+	check_gen("genoa", SWSEV_HASH_SHA384, 4096);
+}
+TEST(ark_ask_turin_sha384)
+{
+	check_gen("turin", SWSEV_HASH_SHA384, 4096);
+}
 
 /* ---- SEV certificates (2084 B): ECDSA P-384 and the CEK's RSA-PSS ---- */
 #define SEV_CERT_LEN 2084
@@ -540,9 +572,18 @@ out:
 	amd_free(&ask);
 }
 
-TEST(sev_chain_naples) { check_chain("naples", "naples", SWSEV_HASH_SHA256); }
-TEST(sev_chain_rome) { check_chain("rome", "rome", SWSEV_HASH_SHA384); }
-TEST(sev_chain_milan) { check_chain("milan", "milan", SWSEV_HASH_SHA384); }
+TEST(sev_chain_naples)
+{
+	check_chain("naples", "naples", SWSEV_HASH_SHA256);
+}
+TEST(sev_chain_rome)
+{
+	check_chain("rome", "rome", SWSEV_HASH_SHA384);
+}
+TEST(sev_chain_milan)
+{
+	check_chain("milan", "milan", SWSEV_HASH_SHA384);
+}
 
 TEST(rome_cek_not_under_naples_ask)
 {
@@ -550,7 +591,8 @@ TEST(rome_cek_not_under_naples_ask)
 	struct amd_key ask;
 
 	memset(&ask, 0, sizeof(ask));
-	if (!sev_load("vectors/virtee-sev/tests/rome/cek.cert", &cek) || !amd_load("naples", "ask", &ask)) {
+	if (!sev_load("vectors/virtee-sev/tests/rome/cek.cert", &cek) ||
+	    !amd_load("naples", "ask", &ask)) {
 		CHECK(0);
 		goto out;
 	}
@@ -559,9 +601,11 @@ TEST(rome_cek_not_under_naples_ask)
 		uint8_t sig[512];
 
 		swsev_reverse(sig, cek.b + 0x41c, 512);
-		CHECK_EQ(swsev_rsa_pss_verify(ask.key, SWSEV_HASH_SHA384, cek.b, SEV_BODY, sig, 512),
+		CHECK_EQ(swsev_rsa_pss_verify(ask.key, SWSEV_HASH_SHA384, cek.b, SEV_BODY, sig,
+					      512),
 			 SWSEV_E_BADSIG);
-		CHECK_EQ(swsev_rsa_pss_verify(ask.key, SWSEV_HASH_SHA384, cek.b, SEV_BODY, sig + 256, 256),
+		CHECK_EQ(swsev_rsa_pss_verify(ask.key, SWSEV_HASH_SHA384, cek.b, SEV_BODY,
+					      sig + 256, 256),
 			 SWSEV_E_BADSIG);
 	}
 out:
@@ -573,9 +617,12 @@ TEST(naples_ark_bad_plus_sig)
 {
 	/* ark.cert.bad (576 B, no signature) + ark.cert.sig == the full ARK */
 	size_t blen = 0, slen = 0, flen = 0;
-	uint8_t *bad = th_read_file(th_fixture("vectors/virtee-sev/tests/naples/ark.cert.bad"), &blen);
-	uint8_t *sig = th_read_file(th_fixture("vectors/virtee-sev/tests/naples/ark.cert.sig"), &slen);
-	uint8_t *full = th_read_file(th_fixture("vectors/virtee-sev/builtin/naples/ark.cert"), &flen);
+	uint8_t *bad =
+		th_read_file(th_fixture("vectors/virtee-sev/tests/naples/ark.cert.bad"), &blen);
+	uint8_t *sig =
+		th_read_file(th_fixture("vectors/virtee-sev/tests/naples/ark.cert.sig"), &slen);
+	uint8_t *full =
+		th_read_file(th_fixture("vectors/virtee-sev/builtin/naples/ark.cert"), &flen);
 	struct amd_key ark;
 
 	if (bad == NULL || sig == NULL || full == NULL)
@@ -645,23 +692,23 @@ TEST(memc_xe_kat)
 }
 
 TH_MAIN_BEGIN("test_kat_crypto")
-	RUN(kdf_wrap_vector_a);
-	RUN(ecdh_session_vector_b);
-	RUN(measurement_vectors);
-	RUN(measurement_sevctl_files);
-	RUN(launch_digest_ovmf_x64);
-	RUN(packet_vectors);
-	RUN(sevctl_secret_vector);
-	RUN(ark_ask_naples_sha256);
-	RUN(ark_ask_rome_sha384);
-	RUN(ark_ask_milan_sha384);
-	RUN(ark_ask_genoa_sha384);
-	RUN(ark_ask_turin_sha384);
-	RUN(sev_chain_naples);
-	RUN(sev_chain_rome);
-	RUN(sev_chain_milan);
-	RUN(rome_cek_not_under_naples_ask);
-	RUN(naples_ark_bad_plus_sig);
-	RUN(memc_xts_kat);
-	RUN(memc_xe_kat);
+RUN(kdf_wrap_vector_a);
+RUN(ecdh_session_vector_b);
+RUN(measurement_vectors);
+RUN(measurement_sevctl_files);
+RUN(launch_digest_ovmf_x64);
+RUN(packet_vectors);
+RUN(sevctl_secret_vector);
+RUN(ark_ask_naples_sha256);
+RUN(ark_ask_rome_sha384);
+RUN(ark_ask_milan_sha384);
+RUN(ark_ask_genoa_sha384);
+RUN(ark_ask_turin_sha384);
+RUN(sev_chain_naples);
+RUN(sev_chain_rome);
+RUN(sev_chain_milan);
+RUN(rome_cek_not_under_naples_ask);
+RUN(naples_ark_bad_plus_sig);
+RUN(memc_xts_kat);
+RUN(memc_xe_kat);
 TH_MAIN_END

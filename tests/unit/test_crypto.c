@@ -151,7 +151,8 @@ TEST(aes_ctr_sp800_38a)
 	th_unhex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
 	th_unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, 16);
 	th_unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-		 "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710", pt, 64);
+		 "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710",
+		 pt, 64);
 	CHECK_EQ(swsev_aes128_ctr(key, iv, pt, ct, 64), SWSEV_OK);
 	CHECK_HEX(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
 		      "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee");
@@ -407,28 +408,38 @@ TEST(ecdsa_sign_verify)
 	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r2, s2), SWSEV_OK);
 	/* negatives */
 	msg[100] ^= 1;
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s),
+		 SWSEV_E_BADSIG);
 	msg[100] ^= 1;
 	memcpy(t, r, 48);
 	t[20] ^= 0x10;
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, s), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, s),
+		 SWSEV_E_BADSIG);
 	memcpy(t, s, 48);
 	t[47] ^= 0x01;
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, t), SWSEV_E_BADSIG);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), r, s), SWSEV_E_BADSIG);
-	CHECK_EQ(swsev_ecdsa_verify(other, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s), SWSEV_E_BADSIG);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg) - 1, r, s), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, t),
+		 SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), r, s),
+		 SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(other, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s),
+		 SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg) - 1, r, s),
+		 SWSEV_E_BADSIG);
 	/* r = 0, s = n, r = s = 0xff..: out of range, never valid */
 	memset(t, 0, 48);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, s), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, s),
+		 SWSEV_E_BADSIG);
 	th_unhex(P384_N, t, 48);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, t), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, t),
+		 SWSEV_E_BADSIG);
 	memset(t, 0xff, 48);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, t), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, t),
+		 SWSEV_E_BADSIG);
 	/* SHA-384 */
 	CHECK_EQ(swsev_ecdsa_sign(k, SWSEV_HASH_SHA384, msg, sizeof(msg), r, s), SWSEV_OK);
 	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), r, s), SWSEV_OK);
-	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), r, s),
+		 SWSEV_E_BADSIG);
 	/* empty message */
 	CHECK_EQ(swsev_ecdsa_sign(k, SWSEV_HASH_SHA256, NULL, 0, r, s), SWSEV_OK);
 	CHECK_EQ(swsev_ecdsa_verify(pub, SWSEV_HASH_SHA256, "", 0, r, s), SWSEV_OK);
@@ -462,26 +473,36 @@ TEST(rsa_generate_sign_verify)
 	CHECK_EQ(swsev_rsa_from_public(n, 256, e, 4, &pub), SWSEV_OK);
 	if (pub == NULL)
 		return;
-	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256), SWSEV_OK);
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256), SWSEV_OK);
-	CHECK_EQ(swsev_rsa_pss_verify(g_rsa, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256), SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_verify(g_rsa, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256),
+		 SWSEV_OK);
 	/* PSS is randomized */
 	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA256, msg, sizeof(msg), t, 256), SWSEV_OK);
 	CHECK(memcmp(t, sig, 256) != 0);
 	/* negatives */
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256),
+		 SWSEV_E_BADSIG);
 	msg[0] ^= 1;
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 256),
+		 SWSEV_E_BADSIG);
 	msg[0] ^= 1;
 	memcpy(t, sig, 256);
 	t[128] ^= 0x04;
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, 256), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, 256),
+		 SWSEV_E_BADSIG);
 	memset(t, 0xff, 256); /* >= n */
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, 256), SWSEV_E_BADSIG);
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 255), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), t, 256),
+		 SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA256, msg, sizeof(msg), sig, 255),
+		 SWSEV_E_BADSIG);
 	/* SHA-384 */
-	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256), SWSEV_OK);
-	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256), SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_verify(pub, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256),
+		 SWSEV_OK);
 	/* errors */
 	CHECK_EQ(swsev_rsa_pss_sign(g_rsa, SWSEV_HASH_SHA256, msg, 1, sig, 255), SWSEV_E_LENGTH);
 	CHECK_EQ(swsev_rsa_pss_sign(pub, SWSEV_HASH_SHA256, msg, 1, sig, 256), SWSEV_E_INVALID);
@@ -509,8 +530,10 @@ TEST(rsa_export_import)
 	CHECK_EQ(swsev_rsa_import_private(der, len, &k), SWSEV_OK);
 	if (k != NULL) {
 		CHECK_EQ(swsev_rsa_bits(k), 2048);
-		CHECK_EQ(swsev_rsa_pss_sign(k, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256), SWSEV_OK);
-		CHECK_EQ(swsev_rsa_pss_verify(g_rsa, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256), SWSEV_OK);
+		CHECK_EQ(swsev_rsa_pss_sign(k, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256),
+			 SWSEV_OK);
+		CHECK_EQ(swsev_rsa_pss_verify(g_rsa, SWSEV_HASH_SHA384, msg, sizeof(msg), sig, 256),
+			 SWSEV_OK);
 		CHECK_EQ(swsev_rsa_export_private(k, &der2, &len2), SWSEV_OK);
 		CHECK_EQ(len2, len);
 		if (der2 != NULL && len2 == len)
@@ -600,7 +623,9 @@ static swsev_err b64_dec(const char *s, size_t len)
 
 TEST(base64_rfc4648)
 {
-	static const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	static const char *enc[] = {
+		"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"
+	};
 	const char *plain = "foobar";
 	size_t i;
 
@@ -622,9 +647,9 @@ TEST(base64_rfc4648)
 TEST(base64_rejects)
 {
 	static const char *bad[] = {
-		"Zg", "Zg=", "Zm9", "Zm9vY", "Z===", "====", "=", "Zg==Zg==", "Zg==Z",
-		"Zm8==", "Zm9v=", "=Zm9v", "Zh==", "Zm9=", "Zg=a", "Zm9v\x80", "Zm-v",
-		"Zm_v", "Zm9v.", "Zm9v!", "Zm9v~",
+		"Zg",       "Zg=",      "Zm9",   "Zm9vY", "Z===",  "====",  "=",
+		"Zg==Zg==", "Zg==Z",    "Zm8==", "Zm9v=", "=Zm9v", "Zh==",  "Zm9=",
+		"Zg=a",     "Zm9v\x80", "Zm-v",  "Zm_v",  "Zm9v.", "Zm9v!", "Zm9v~",
 	};
 	size_t i;
 
@@ -644,7 +669,8 @@ TEST(base64_rejects)
  * in the whitespace test) is accepted. */
 TEST(base64_every_byte)
 {
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char alpha[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned b;
 
 	for (b = 0; b < 256; b++) {
@@ -680,7 +706,8 @@ TEST(base64_every_byte)
 /* The decoder against a plain reference decoder, and encode/decode round trips. */
 static int ref_val(char c)
 {
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char alpha[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char *p = c != 0 ? strchr(alpha, c) : NULL;
 
 	return p != NULL ? (int)(p - alpha) : -1;
@@ -786,8 +813,14 @@ static void memc_props(swsev_memc_mode mode)
 	swsev_memc_free(c);
 }
 
-TEST(memc_xts_properties) { memc_props(SWSEV_MEMC_XTS); }
-TEST(memc_xe_properties) { memc_props(SWSEV_MEMC_XE); }
+TEST(memc_xts_properties)
+{
+	memc_props(SWSEV_MEMC_XTS);
+}
+TEST(memc_xe_properties)
+{
+	memc_props(SWSEV_MEMC_XE);
+}
 
 TEST(memc_modes_and_keys)
 {
@@ -838,7 +871,8 @@ static void *memc_worker(void *arg)
 		uint64_t pa = (uint64_t)(i % 7) << 12;
 
 		t->ok = swsev_memc_encrypt_page(c, pa, pt, ct) == SWSEV_OK &&
-			swsev_memc_decrypt_page(c, pa, ct, ct) == SWSEV_OK && memcmp(ct, pt, 4096) == 0;
+			swsev_memc_decrypt_page(c, pa, ct, ct) == SWSEV_OK &&
+			memcmp(ct, pt, 4096) == 0;
 	}
 	if (t->ok)
 		t->ok = swsev_memc_encrypt_page(c, 0x5000, pt, t->out) == SWSEV_OK;
@@ -871,29 +905,29 @@ TEST(memc_threads)
 }
 
 TH_MAIN_BEGIN("test_crypto")
-	RUN(sha_known_answers);
-	RUN(sha256_incremental_and_dup);
-	RUN(hmac_rfc4231);
-	RUN(kdf_structure);
-	RUN(aes_ctr_sp800_38a);
-	RUN(aes_ctr_counter_is_128bit_be);
-	RUN(ct_helpers);
-	RUN(random_and_wipe);
-	RUN(ec_keys_roundtrip);
-	RUN(ec_private_range);
-	RUN(ec_public_validation);
-	RUN(ecdh_agreement);
-	RUN(ecdsa_sign_verify);
-	RUN(rsa_generate_sign_verify);
-	RUN(rsa_export_import);
-	RUN(rsa_public_checks);
-	RUN(base64_rfc4648);
-	RUN(base64_rejects);
-	RUN(base64_every_byte);
-	RUN(base64_roundtrip_vs_reference);
-	RUN(memc_xts_properties);
-	RUN(memc_xe_properties);
-	RUN(memc_modes_and_keys);
-	RUN(memc_threads);
-	swsev_rsa_free(g_rsa);
+RUN(sha_known_answers);
+RUN(sha256_incremental_and_dup);
+RUN(hmac_rfc4231);
+RUN(kdf_structure);
+RUN(aes_ctr_sp800_38a);
+RUN(aes_ctr_counter_is_128bit_be);
+RUN(ct_helpers);
+RUN(random_and_wipe);
+RUN(ec_keys_roundtrip);
+RUN(ec_private_range);
+RUN(ec_public_validation);
+RUN(ecdh_agreement);
+RUN(ecdsa_sign_verify);
+RUN(rsa_generate_sign_verify);
+RUN(rsa_export_import);
+RUN(rsa_public_checks);
+RUN(base64_rfc4648);
+RUN(base64_rejects);
+RUN(base64_every_byte);
+RUN(base64_roundtrip_vs_reference);
+RUN(memc_xts_properties);
+RUN(memc_xe_properties);
+RUN(memc_modes_and_keys);
+RUN(memc_threads);
+swsev_rsa_free(g_rsa);
 TH_MAIN_END
