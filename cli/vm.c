@@ -1096,12 +1096,14 @@ static int verify_target(const uint8_t *pdh, const uint8_t *chain, const uint8_t
 		cli_err("the target's certificates do not parse");
 		return -1;
 	}
-	ch->have_amd = 1;
+	ch->have_amd = ch->have_ask = ch->have_ark = 1;
 	if (swsev_chain_verify(ch, trusted, &res) != SWSEV_OK) {
 		for (int l = 0; l < SWSEV_LINK_COUNT; l++)
-			if (res.checked[l] && res.link[l] != SWSEV_OK)
+			if (res.link[l] != SWSEV_OK)
 				cli_err("target chain: %s: %s", swsev_link_name((enum swsev_link)l),
-					swsev_strerror(res.link[l]));
+					res.msg[l][0] ? res.msg[l] : swsev_strerror(res.link[l]));
+		if (res.trust != SWSEV_OK)
+			cli_err("target chain: %s", res.trust_msg[0] ? res.trust_msg : swsev_strerror(res.trust));
 		cli_err("the target platform's chain does not verify under this platform's AMD root; refusing to "
 			"send the guest there");
 		return -1;
