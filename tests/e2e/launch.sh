@@ -164,6 +164,16 @@ for p in $pids; do wait "$p" || ok=0; done
 after=$(sw vm list | tail -n +2 | wc -l)
 [ "$after" -eq $((before + 8)) ] && pass no-lost-guest || fail no-lost-guest "$before + 8 != $after"
 
+# make demo: the narrated flow runs to its end (its own daemon, cleaned up after)
+if BUILD=$BUILD sh scripts/demo.sh >"$E2E_TMP/demo.log" 2>&1 && grep -q 'attested launch is complete' "$E2E_TMP/demo.log" &&
+	grep -q 'correct horse battery staple' "$E2E_TMP/demo.log"; then
+	pass make-demo
+else
+	fail make-demo "$(tail -n 20 "$E2E_TMP/demo.log")"
+fi
+ls -d "${TMPDIR:-/tmp}"/swsev-demo.* >/dev/null 2>&1 && fail demo-cleans-up "a swsev-demo.* directory was left" ||
+	pass demo-cleans-up
+
 # destroy returns the guests
 expect_ok destroy sw vm destroy g1
 expect_fail destroyed-is-gone sw vm info g1
