@@ -11,6 +11,8 @@
 #   BENCH_STRICT=1     exit non-zero when a figure misses its target
 #   BENCH_OUT=dir      output directory (default bench/out)
 #   BENCH_PLOT=0       do not redraw docs/bench-*.png (full runs redraw them)
+#   BENCH_UPDATE_DOCS=1  also replace the results table in docs/benchmarks.md
+#                      (between its bench-results markers)
 #
 # Outputs in $BENCH_OUT: openssl.tsv (primitive speeds), swsev.tsv (raw
 # rows of swsev-bench, see bench/bench.h), results.tsv (the joined table:
@@ -154,6 +156,27 @@ awk -F'\t' '
 	{ printf "%-52s | %14s | %-18s | %15s | %6s | %-7s | %s\n", substr($2, 1, 52), fmt($3, $4), $5, fmt($6, $7), $8, $9, $10
 	  if ($13 != "" && ($3 == "nan" || $8 == "-" && $5 != "-")) printf "%-52s   (%s)\n", "", $13 }
 ' "$OUT/results.tsv" | tee "$OUT/report.txt"
+
+# The same table in Markdown (bench/out/report.md), for docs/benchmarks.md.
+awk -F'\t' '
+	function fmt(v, u) {
+		if (v == "nan" || v == "-" || v == "") return "-"
+		if (u == "B") return sprintf("%.0f B", v)
+		if (v >= 100) return sprintf("%.0f %s", v, u)
+		return sprintf("%.3g %s", v, u)
+	}
+	NR == 1 { print "| figure | value | bounding primitive | primitive speed | ratio | target | |"; print "|---|---:|---|---:|---:|---|---|"; next }
+	{ t = $9; gsub(/>=/, "≥ ", t); gsub(/<=/, "≤ ", t); prim = ($5 == "-") ? "-" : "`" $5 "`"
+	  printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, fmt($3, $4), prim, fmt($6, $7), $8, t, $10 }
+' "$OUT/results.tsv" >"$OUT/report.md"
+if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
+	awk -v tbl="$OUT/report.md" '
+		/<!-- bench-results:begin -->/ { print; while ((getline l < tbl) > 0) print l; skip = 1; next }
+		/<!-- bench-results:end -->/ { skip = 0 }
+		!skip { print }
+	' docs/benchmarks.md >"$OUT/benchmarks.md.new" && mv "$OUT/benchmarks.md.new" docs/benchmarks.md
+	echo "bench: results table written into docs/benchmarks.md"
+fi
 
 # The plots (docs/bench-*.png), from full runs only: a quick or partial run
 # would replace the report's figures with smoke numbers.
