@@ -171,8 +171,12 @@ if BUILD=$BUILD sh scripts/demo.sh >"$E2E_TMP/demo.log" 2>&1 && grep -q 'atteste
 else
 	fail make-demo "$(tail -n 20 "$E2E_TMP/demo.log")"
 fi
-ls -d "${TMPDIR:-/tmp}"/swsev-demo.* >/dev/null 2>&1 && fail demo-cleans-up "a swsev-demo.* directory was left" ||
+demo_dir=$(sed -n 's|.*socket \(/.*\)/platform/swsevd.sock.*|\1|p' "$E2E_TMP/demo.log" | head -n 1)
+if [ -n "$demo_dir" ] && [ ! -e "$demo_dir" ]; then
 	pass demo-cleans-up
+else
+	fail demo-cleans-up "demo directory '$demo_dir' left behind (or not found in the log)"
+fi
 
 # destroy returns the guests
 expect_ok destroy sw vm destroy g1
