@@ -8,3 +8,4 @@
 BENCH(primitives, "swsev crypto API on the primitives themselves (sanity rows)")
 BENCH(mem, "memory engine: C-bit page writes and reads through lib/mem")
 BENCH(guest_ctx, "memory a guest context costs beyond its guest pages")
+BENCH(fw, "firmware core: LAUNCH_UPDATE_DATA, SEND_UPDATE_DATA, LAUNCH_START, platform command latency, guest context")
