@@ -43,6 +43,9 @@
 
 enum { FD_NONE = 0, FD_RO = 1, FD_RW = 2 };
 
+/* `mu` guards the connection only. The descriptor table is read and written
+ * with atomics and no lock: the library's own close() calls (the client
+ * closing a socket while `mu` is held) come back through our close(). */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t fds[MAX_TRACKED];  /* FD_* per descriptor number */
 static swsev_client *conn;        /* one connection per process, made on first open */
@@ -95,23 +98,16 @@ static int sys_close(int fd)
 
 static int tracked(int fd)
 {
-	int m = FD_NONE;
-
 	if (fd < 0 || fd >= MAX_TRACKED)
 		return FD_NONE;
-	pthread_mutex_lock(&mu);
-	m = fds[fd];
-	pthread_mutex_unlock(&mu);
-	return m;
+	return __atomic_load_n(&fds[fd], __ATOMIC_ACQUIRE);
 }
 
 static void track(int fd, int mode)
 {
 	if (fd < 0 || fd >= MAX_TRACKED)
 		return;
-	pthread_mutex_lock(&mu);
-	fds[fd] = (uint8_t)mode;
-	pthread_mutex_unlock(&mu);
+	__atomic_store_n(&fds[fd], (uint8_t)mode, __ATOMIC_RELEASE);
 }
 
 static void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
