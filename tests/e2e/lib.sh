@@ -31,6 +31,8 @@
 #	kill_daemon [PID]      SIGKILL and reap (crash tests).
 #	daemon_alive [PID]     true while the process runs (zombies count as dead).
 #	sw ARGS...             "$SWSEV" --socket "$DAEMON_SOCK" ARGS
+#	e2e_vendor_root [GEN]  sets E2E_ROOT to a copy of a cached emulated AMD root
+#		(minted once per build tree): start_daemon DIR --vendor-root "$E2E_ROOT"
 #	require_bins NAME BIN...  SKIP NAME and exit 0 when a built binary is missing
 #	require_files NAME FILE...  the same for any file (e.g. $BUILD/libswsev.a)
 #	have CMD               true if CMD is on PATH
@@ -195,8 +197,8 @@ start_daemon() {
 	export SWSEV_SOCKET
 	E2E_PIDS="$E2E_PIDS $DAEMON_PID"
 	eval "E2E_LOG_$DAEMON_PID=\$DAEMON_LOG"
-	# poll every 50 ms
-	_ticks=$((_limit * 20))
+	# poll every 10 ms
+	_ticks=$((_limit * 100))
 	while [ $_ticks -gt 0 ]; do
 		[ -S "$_sock" ] && return 0
 		if ! daemon_alive "$DAEMON_PID"; then
@@ -207,7 +209,7 @@ start_daemon() {
 			sed 's/^/    | /' "$DAEMON_LOG" | tail -n 30 >&2
 			return 1
 		fi
-		sleep 0.05
+		sleep 0.01
 		_ticks=$((_ticks - 1))
 	done
 	echo "start_daemon: no socket at $_sock after ${_limit}s; log:" >&2
@@ -269,6 +271,36 @@ kill_daemon() {
 	_e2e_forget_pid "$_kp"
 	[ "$_kp" = "$DAEMON_PID" ] && DAEMON_PID=""
 	return 0
+}
+
+# e2e_vendor_root [GEN]: sets E2E_ROOT to a private copy of an emulated AMD
+# root (ARK/ASK certs and keys) minted once per build tree in
+# $BUILD/e2e-cache/ (minting RSA-4096 keys takes seconds, much longer under
+# valgrind). Pass it to start_daemon as --vendor-root "$E2E_ROOT". GEN
+# naples gives an RSA-2048 root, the others RSA-4096 (default genoa).
+e2e_vendor_root() {
+	_g=${1:-genoa}
+	_cache=$BUILD/e2e-cache/root-$_g
+	if [ ! -f "$_cache/ark.cert" ]; then
+		_save_pid=$DAEMON_PID _save_sock=$DAEMON_SOCK _save_log=$DAEMON_LOG _save_vg=${SWSEV_VALGRIND:-0}
+		_save_env=${SWSEV_SOCKET:-}
+		SWSEV_VALGRIND=0
+		_m=$E2E_TMP/.mint-$_g
+		if start_daemon "$_m/st" --vendor-root "$_m/root" --generation "$_g"; then
+			stop_daemon
+			mkdir -p "$BUILD/e2e-cache"
+			rm -rf "$_cache.tmp.$$"
+			cp -r "$_m/root" "$_cache.tmp.$$" && mv -T "$_cache.tmp.$$" "$_cache" 2>/dev/null
+			rm -rf "$_cache.tmp.$$"
+		fi
+		rm -rf "$_m"
+		SWSEV_VALGRIND=$_save_vg DAEMON_PID=$_save_pid DAEMON_SOCK=$_save_sock DAEMON_LOG=$_save_log
+		if [ -n "$_save_env" ]; then SWSEV_SOCKET=$_save_env; else unset SWSEV_SOCKET; fi
+	fi
+	[ -f "$_cache/ark.cert" ] || return 1
+	E2E_ROOT_N=$((${E2E_ROOT_N:-0} + 1))
+	E2E_ROOT=$E2E_TMP/root-$_g-$E2E_ROOT_N
+	cp -r "$_cache" "$E2E_ROOT" && chmod 700 "$E2E_ROOT"
 }
 
 sw() {
