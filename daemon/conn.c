@@ -180,13 +180,12 @@ static int is_stopping(struct swsevd *d)
  * ECONNRESET before it sees our ERROR; so we stop writing and discard what
  * the peer still sends, for a short bounded time, until it closes.
  */
-static void refuse(unsigned long id, int fd, swsev_err code, const char *why)
+void swsevd_conn_linger(int fd, swsev_err code, const char *why)
 {
 	uint8_t sink[4096];
 	int64_t until = now_ms() + 250;
 	size_t total = 0;
 
-	log_info("conn %lu: %s; closing", id, why);
 	swsevd_conn_send_error(fd, code, why);
 	if (shutdown(fd, SHUT_WR) != 0)
 		return;
@@ -203,6 +202,12 @@ static void refuse(unsigned long id, int fd, swsev_err code, const char *why)
 		if (n > 0)
 			total += (size_t)n;
 	}
+}
+
+static void refuse(unsigned long id, int fd, swsev_err code, const char *why)
+{
+	log_info("conn %lu: %s; closing", id, why);
+	swsevd_conn_linger(fd, code, why);
 }
 
 void swsevd_conn_serve(struct swsevd *d, int fd)

@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,53 @@ static void *conn_thread(void *p)
 	return NULL;
 }
 
+/* Refusals at accept time linger on their own short thread (bounded in
+ * number) so that the accept loop never waits for a refused peer. */
+#define MAX_LINGER 16
+static atomic_uint lingering;
+
+struct refusal {
+	int fd;
+	swsev_err code;
+	char why[160];
+};
+
+static void *linger_thread(void *p)
+{
+	struct refusal *r = p;
+
+	swsevd_conn_linger(r->fd, r->code, r->why);
+	close(r->fd);
+	free(r);
+	atomic_fetch_sub(&lingering, 1);
+	return NULL;
+}
+
+static void refuse_at_accept(int fd, swsev_err code, const char *why)
+{
+	struct refusal *r = NULL;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (atomic_fetch_add(&lingering, 1) < MAX_LINGER && (r = malloc(sizeof(*r)))) {
+		r->fd = fd;
+		r->code = code;
+		snprintf(r->why, sizeof(r->why), "%s", why);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		if (pthread_create(&t, &attr, linger_thread, r) == 0) {
+			pthread_attr_destroy(&attr);
+			return;
+		}
+		pthread_attr_destroy(&attr);
+		free(r);
+	}
+	atomic_fetch_sub(&lingering, 1);
+	swsevd_conn_send_error(fd, code, why);
+	close(fd);
+}
+
 static void accept_one(struct swsevd *d)
 {
 	char why[160];
@@ -176,8 +224,7 @@ static void accept_one(struct swsevd *d)
 	}
 	if (!swsevd_creds_allowed(&d->creds, fd, why, sizeof(why))) {
 		log_warn("refused a connection: %s", why);
-		swsevd_conn_send_error(fd, SWSEV_E_PERM, why);
-		close(fd);
+		refuse_at_accept(fd, SWSEV_E_PERM, why);
 		return;
 	}
 	pthread_mutex_lock(&d->mu);
@@ -189,8 +236,7 @@ static void accept_one(struct swsevd *d)
 	pthread_mutex_unlock(&d->mu);
 	if (full) {
 		log_warn("refused a connection: %u connections already (--max-clients)", d->opts->max_clients);
-		swsevd_conn_send_error(fd, SWSEV_E_BUSY, "too many connections; try again later");
-		close(fd);
+		refuse_at_accept(fd, SWSEV_E_BUSY, "too many connections; try again later");
 		return;
 	}
 	a = malloc(sizeof(*a));
@@ -251,5 +297,8 @@ void swsevd_server_run(struct swsevd *d)
 	while (d->active > 0)
 		pthread_cond_wait(&d->idle, &d->mu);
 	pthread_mutex_unlock(&d->mu);
+	/* refused peers linger 250 ms at most */
+	for (int i = 0; i < 100 && atomic_load(&lingering) > 0; i++)
+		usleep(10 * 1000);
 	log_info("all connections closed (%lu served)", d->served);
 }

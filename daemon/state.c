@@ -117,7 +117,8 @@ static int root_exists(const char *dir)
 {
 	char path[4200];
 
-	snprintf(path, sizeof(path), "%s/ark.cert", dir);
+	if (snprintf(path, sizeof(path), "%s/ark.cert", dir) >= (int)sizeof(path))
+		return 0;
 	return access(path, F_OK) == 0;
 }
 

@@ -119,5 +119,8 @@ void swsevd_server_close(struct swsevd *d);
 void swsevd_conn_serve(struct swsevd *d, int fd);
 /* Best effort: one ERROR frame, then the caller closes. */
 void swsevd_conn_send_error(int fd, swsev_err code, const char *msg);
+/* ERROR frame, stop writing, discard the peer's input for at most 250 ms
+ * (so the peer reads our reason instead of ECONNRESET); the caller closes. */
+void swsevd_conn_linger(int fd, swsev_err code, const char *msg);
 
 #endif
