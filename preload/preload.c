@@ -230,7 +230,13 @@ EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	return do_openat(dirfd, path, flags, m);
 }
 
-/* glibc's _FORTIFY_SOURCE entry points */
+/* glibc's _FORTIFY_SOURCE entry points (declared by <fcntl.h> only when
+ * fortification is on) */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
 EXPORT int __open_2(const char *path, int flags)
 {
 	return do_openat(AT_FDCWD, path, flags, 0);

@@ -10,6 +10,14 @@ PRELOAD=$BUILD/libswsev-preload.so
 DEVSEV=$BUILD/tests/progs/devsev_test
 require_bins preload "$SWSEVD" "$SWSEV" "$PRELOAD" "$DEVSEV"
 PRELOAD=$(readlink -f "$PRELOAD")
+# A sanitizer build of the library needs its runtime loaded first into
+# programs that were not built with it (make asan).
+RT=$(ldd "$PRELOAD" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ { printf "%s:", $3 }')
+if [ -n "$RT" ]; then
+	PRELOAD="$RT$PRELOAD"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:verify_asan_link_order=0
+	export ASAN_OPTIONS
+fi
 
 start_daemon "$E2E_TMP/st" --generation naples || { fail start; e2e_finish; }
 
