@@ -177,7 +177,7 @@ start_daemon() {
 	else
 		DAEMON_LOG=${_dir%/}.log
 	fi
-	mkdir -p "$_dir" 2>/dev/null
+	(umask 077 && mkdir -p "$_dir") 2>/dev/null
 	rm -f "$_sock"
 	_limit=${SWSEV_DAEMON_TIMEOUT:-30}
 	if [ "${SWSEV_VALGRIND:-0}" = 1 ]; then
