@@ -108,7 +108,8 @@ enum swsev_op {
 	                               staged in a DRAM buffer of max(blob, length) bytes
 	                               whose SPA replaces the address; out[i] = that buffer
 	                               after the command (length-field bytes). rsp.arg = the
-	                               buffer as written back; fw_error = status */
+	                               buffer as written back; fw_error = status.
+	                               Needs SWSEV_REQ_WRITABLE (-EPERM) */
 };
 
 #define SWSEV_REQ_WRITABLE 0x1u   /* the /dev/sev fd was opened for writing */

@@ -610,6 +610,11 @@ static void op_fw_command(swsev_host *h, const struct swsev_req *req, struct sws
 	int err = -EINVAL;
 
 	rsp->fw_error = SEV_RET_NO_FW_CALL;
+	/* raw commands bypass the driver: only for a writer of the device */
+	if (!(req->flags & SWSEV_REQ_WRITABLE)) {
+		err = -EPERM;
+		goto out;
+	}
 	if (req->arg_len < need || req->arg_len > sizeof(buf))
 		goto out;
 	memcpy(buf, req->arg, req->arg_len);

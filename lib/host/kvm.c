@@ -462,6 +462,9 @@ static int do_dbg(struct kx *x, int encrypt)
 	if (len == 0 || !swsev_add64_ok(gpa, len, &end) || (encrypt ? !x->req->in[0].present
 								    : !x->req->in[1].present))
 		return -EINVAL;
+	/* the plaintext travels in one blob */
+	if (len > SWSEV_BLOB_MAX)
+		return -EINVAL;
 	if (!host_vm_range_ok(x->vm, gpa, len))
 		return -EFAULT;
 	if (encrypt) {

@@ -705,8 +705,12 @@ TEST(kvm_debug_and_bad_arguments)
 		swsev_host_call(p.h, &r, &s);
 		CHECK_EQ(s.err, 0);
 		swsev_rsp_clear(&s);
-		/* len 0 and a missing destination: -EINVAL */
+		/* len 0, a huge len and a missing destination: -EINVAL */
 		swsev_wle32(r.arg + 16, 0);
+		swsev_host_call(p.h, &r, &s);
+		CHECK_EQ(s.err, -EINVAL);
+		swsev_rsp_clear(&s);
+		swsev_wle32(r.arg + 16, 0xfffffff0u);
 		swsev_host_call(p.h, &r, &s);
 		CHECK_EQ(s.err, -EINVAL);
 		swsev_rsp_clear(&s);
@@ -803,7 +807,7 @@ static int migrate(struct plat *a, uint32_t svm, struct plat *b, const char *nam
 	struct swsev_req r;
 	struct swsev_rsp s;
 	uint8_t arg[72] = { 0 };
-	uint32_t dvm, policy;
+	uint32_t dvm, policy = 0;
 	int err;
 
 	*fe_out = 0;
@@ -1058,12 +1062,17 @@ TEST(raw_fw_command_and_hello)
 	CHECK_EQ(plat_new(&p, "rome", g_root), 0);
 	rq(&r, SWSEV_OP_FW_COMMAND, 0, SEV_CMD_PLATFORM_STATUS, buf, sizeof(buf));
 	swsev_host_call(p.h, &r, &s);
+	CHECK_EQ(s.err, -EPERM);    /* not a writer */
+	swsev_rsp_clear(&s);
+	r.flags = SWSEV_REQ_WRITABLE;
+	swsev_host_call(p.h, &r, &s);
 	CHECK_EQ(s.err, 0);
 	CHECK_EQ(s.arg[1], 22);
 	swsev_rsp_clear(&s);
 	/* GET_ID with a staged buffer, then a short one: INVALID_LENGTH and 64 */
 	swsev_wle32(buf + 8, 64);
 	rq(&r, SWSEV_OP_FW_COMMAND, 0, SEV_CMD_GET_ID, buf, sizeof(buf));
+	r.flags = SWSEV_REQ_WRITABLE;
 	blob(&r, 0, NULL, 0);
 	swsev_host_call(p.h, &r, &s);
 	CHECK_EQ(s.err, 0);
