@@ -136,8 +136,10 @@ swsev_err swsev_client_device(const char *path, swsev_client **out)
 	/* Two descriptors, as a caller may ask for either (SWSEV_REQ_WRITABLE). */
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->fd < 0) {
+		int e = errno;
+
 		swsev_client_close(c);
-		return errno == EACCES || errno == EPERM ? SWSEV_E_PERM : SWSEV_E_IO;
+		return e == EACCES || e == EPERM ? SWSEV_E_PERM : SWSEV_E_IO;
 	}
 	c->fd_rw = open(path, O_RDWR | O_CLOEXEC);
 	*out = c;
