@@ -58,7 +58,8 @@ static void req_init(struct swsev_req *req, uint32_t op, uint32_t vm, uint32_t c
 
 static void req_arg(struct swsev_req *req, const void *p, size_t n)
 {
-	memcpy(req->arg, p, n);
+	if (n > 0)
+		memcpy(req->arg, p, n);
 	req->arg_len = (uint32_t)n;
 }
 
