@@ -90,7 +90,9 @@ enum swsev_op {
 	SWSEV_OP_VM_READ = 7,       /* host read of guest RAM (raw, ciphertext for private
 	                               pages): arg = u64 gpa, u32 len (<= SWSEV_BLOB_MAX);
 	                               out[0] = bytes */
-	SWSEV_OP_VM_LIST = 8,       /* out[0]: text, one VM per line (see lib/host) */
+	SWSEV_OP_VM_LIST = 8,       /* out[0]: text, one VM per line: "<id> <name> <state>
+	                               handle=<n> asid=<n> policy=0x<hex> memory=<bytes>",
+	                               state as QMP names it (uninit, launch-update, ...) */
 	SWSEV_OP_VM_INFO = 9,       /* vm or in[0] = name; out[0]: JSON object (QMP query-sev
 	                               keys plus name, id, asid, memory); out[1]: the launch
 	                               measurement (48 B) once taken; out[2]: the VMM notes;
