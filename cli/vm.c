@@ -363,6 +363,10 @@ static int vm_cmd_launch(int argc, char **argv)
 	}
 	if (!name || !fwpath)
 		return usage_launch();
+	if (mem < (16ull << 20) || mem > (256ull << 30) || (mem & 4095)) {
+		cli_err("vm launch: --memory must be 16M..256G in whole 4 KiB pages");
+		return CLI_EXIT_USAGE;
+	}
 	if ((dh_path == NULL) != (sess_path == NULL)) {
 		cli_err("vm launch: --dh-cert-file and --session-file go together");
 		return CLI_EXIT_USAGE;
