@@ -19,6 +19,7 @@
 
 #include "client/wire.h"
 #include "swsev/crypto.h"
+#include "swsev/status.h"
 #include "swsevd.h"
 
 static atomic_ulong conn_ids;
@@ -140,6 +141,12 @@ static int do_request(struct swsevd *d, unsigned long id, int fd, const struct s
 	swsev_host_call(d->host, req, &rsp);
 	log_debug("conn %lu: %s cmd %u vm %u -> err %d fw 0x%x (%lld ms)", id, op_name(req->op), req->cmd,
 		  req->vm, rsp.err, rsp.fw_error, (long long)(now_ms() - t0));
+	/* HWERROR_PLATFORM is how the firmware reports that its NV store
+	 * failed; the operator needs the reason (a full disk, a read-only
+	 * directory), which only the storage ops know */
+	if (rsp.fw_error == SEV_STATUS_HWERROR_PLATFORM && d->nv_ops && swsev_fw_ops_last_error(d->nv_ops)[0])
+		log_err("conn %lu: %s cmd %u: the platform state could not be stored: %s", id, op_name(req->op),
+			req->cmd, swsev_fw_ops_last_error(d->nv_ops));
 	e = swsev_wire_rsp_head(&rsp, head, sizeof(head), &used);
 	if (e) {
 		log_warn("conn %lu: the reply to %s cannot be sent: %s", id, op_name(req->op), swsev_strerror(e));

@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (swsevd_state_open(&o, &st) != SWSEV_OK)
 		goto out;
+	d.nv_ops = &st.ops;
 	if (swsev_host_new(st.fw, &d.host) != SWSEV_OK) {
 		log_err("cannot create the host layer");
 		goto out;

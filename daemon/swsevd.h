@@ -95,6 +95,7 @@ int swsevd_creds_allowed(const struct swsevd_creds *c, int fd, char *why, size_t
 struct swsevd {
 	const struct swsevd_opts *opts;
 	swsev_host *host;
+	const struct swsev_fw_ops *nv_ops; /* for storage errors in the log */
 	struct swsevd_creds creds;
 	int listen_fd;
 	char sock_path[108];
