@@ -14,8 +14,10 @@ run_one() {
 	name=$1; shift
 	case "$name" in *"$filter"*) ;; *) return 0 ;; esac
 	out=$(mktemp)
-	"$@" >"$out" 2>&1
+	# a hung test must not hang the suite: it fails after TEST_TIMEOUT seconds
+	timeout -k 10 "${TEST_TIMEOUT:-900}" "$@" >"$out" 2>&1
 	rc=$?
+	[ $rc -eq 124 ] && echo "FAIL $name (timed out after ${TEST_TIMEOUT:-900} s)" >>"$out"
 	grep -E '^(PASS|FAIL|SKIP) ' "$out" >>"$log"
 	if [ $rc -ne 0 ] || grep -q '^FAIL ' "$out"; then
 		echo "--- $name (exit $rc)"
