@@ -1052,6 +1052,84 @@ TEST(concurrent_launches)
 	plat_free(&p);
 }
 
+TEST(kvm_init2_lookup_and_types)
+{
+	struct plat p;
+	uint8_t init2[48] = { 0 };
+	uint32_t v0, v2, v3, fe, id;
+	int err;
+	struct swsev_req r;
+	struct swsev_rsp s;
+
+	CHECK_EQ(plat_new(&p, "genoa", g_root), 0);
+	v0 = vm_create(p.h, "legacy", 32ull << 20, SWSEV_VM_TYPE_DEFAULT, &err);
+	v2 = vm_create(p.h, "sevvm", 32ull << 20, SWSEV_VM_TYPE_SEV, &err);
+	v3 = vm_create(p.h, "esvm", 32ull << 20, SWSEV_VM_TYPE_SEV_ES, &err);
+	CHECK_EQ(err, 0);
+	(void)vm_create(p.h, "badtype", 32ull << 20, 7, &err);
+	CHECK_EQ(err, -EINVAL);
+	/* RECEIVE_UPDATE_DATA on a non-SEV VM is -EINVAL, the rest -ENOTTY (KVM) */
+	{
+		uint8_t x[48] = { 0 };
+		CHECK_EQ(kvm_op(p.h, v0, KVM_SEV_RECEIVE_UPDATE_DATA, x, sizeof(x), &fe), -EINVAL);
+		CHECK_EQ(kvm_op(p.h, v0, KVM_SEV_GUEST_STATUS, NULL, 0, &fe), -ENOTTY);
+		CHECK_EQ(fe, SEV_RET_NO_FW_CALL);
+	}
+	/* INIT2 only on the SEV VM types; legacy INIT only on the default type */
+	CHECK_EQ(kvm_op(p.h, v0, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
+	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT, NULL, 0, &fe), -EINVAL);
+	init2[8] = 1;   /* flags must be 0 */
+	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
+	init2[8] = 0;
+	init2[12] = 1;  /* a GHCB version for plain SEV */
+	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
+	init2[12] = 0;
+	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), 0);
+	init2[12] = 2;
+	CHECK_EQ(kvm_op(p.h, v3, KVM_SEV_INIT2, init2, sizeof(init2), &fe), 0);
+	/* the ES VM got an ASID from the SEV-ES range, the SEV VM from the rest */
+	CHECK_EQ(launch_start(p.h, v2, 0, NULL, NULL, NULL, &fe), 0);
+	CHECK_EQ(launch_start(p.h, v3, SWSEV_POLICY_ES, NULL, NULL, NULL, &fe), 0);
+	CHECK_EQ(launch_start(p.h, v3, SWSEV_POLICY_ES, NULL, NULL, NULL, &fe), -EINVAL);   /* twice */
+	{
+		uint8_t gs[12] = { 0 };
+		uint32_t a2, a3;
+		rq(&r, SWSEV_OP_VM_INFO, v2, 0, NULL, 0);
+		swsev_host_call(p.h, &r, &s);
+		a2 = swsev_le32(s.arg + 8);
+		swsev_rsp_clear(&s);
+		rq(&r, SWSEV_OP_VM_INFO, v3, 0, NULL, 0);
+		swsev_host_call(p.h, &r, &s);
+		a3 = swsev_le32(s.arg + 8);
+		CHECK(s.arg[23] & SWSEV_VM_INFO_ES);
+		swsev_rsp_clear(&s);
+		CHECK(a3 >= 1 && a3 <= 200);
+		CHECK(a2 > 200 && a2 <= 1006);
+		(void)gs;
+	}
+	/* lookup and info by name */
+	rq(&r, SWSEV_OP_VM_LOOKUP, 0, 0, NULL, 0);
+	blob(&r, 0, "esvm", 4);
+	swsev_host_call(p.h, &r, &s);
+	CHECK_EQ(s.err, 0);
+	id = swsev_le32(s.arg);
+	CHECK_EQ(id, v3);
+	swsev_rsp_clear(&s);
+	blob(&r, 0, "nosuch", 6);
+	swsev_host_call(p.h, &r, &s);
+	CHECK_EQ(s.err, -ENOENT);
+	swsev_rsp_clear(&s);
+	rq(&r, SWSEV_OP_VM_INFO, 0, 0, NULL, 0);
+	blob(&r, 0, "sevvm", 5);
+	swsev_host_call(p.h, &r, &s);
+	CHECK_EQ(s.err, 0);
+	CHECK(s.out[0].len > 0 && memmem(s.out[0].p, s.out[0].len, "\"name\": \"sevvm\"", 15) != NULL);
+	swsev_rsp_clear(&s);
+	/* a VM op on an unknown id */
+	CHECK_EQ(kvm_op(p.h, 9999, KVM_SEV_INIT, NULL, 0, &fe), -ENOENT);
+	plat_free(&p);
+}
+
 TEST(raw_fw_command_and_hello)
 {
 	struct plat p;
@@ -1110,6 +1188,7 @@ TH_MAIN_BEGIN("test_host")
 	RUN(kvm_migration);
 	RUN(asid_recycling);
 	RUN(concurrent_launches);
+	RUN(kvm_init2_lookup_and_types);
 	RUN(raw_fw_command_and_hello);
 	swsev_vendor_root_free(g_root);
 TH_MAIN_END
