@@ -102,12 +102,17 @@ static swsev_err from_params(const uint8_t *pub, size_t publen, const BIGNUM *d,
 		r = SWSEV_E_BADKEY;
 		goto out;
 	}
-	/* full check: on the curve, not infinity, order * Q = infinity */
+	/*
+	 * Not infinity, coordinates in [0, p), on the curve. P-384 has cofactor
+	 * 1, so every such point has order n: the full check's n * Q = infinity
+	 * (a whole scalar multiplication, as costly as the ECDH it would guard)
+	 * proves nothing more here (SP 800-56A 5.6.2.3.4 partial validation).
+	 */
 	if ((chk = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL) {
 		r = SWSEV_E_NOMEM;
 		goto out;
 	}
-	if (EVP_PKEY_public_check(chk) != 1) {
+	if (EVP_PKEY_public_check_quick(chk) != 1) {
 		r = SWSEV_E_BADKEY;
 		goto out;
 	}
@@ -260,8 +265,9 @@ swsev_err swsev_ecdh(const swsev_ec_key *priv, const swsev_ec_key *peer, uint8_t
 		r = SWSEV_E_CRYPTO;
 		goto out;
 	}
-	/* validate_peer = 1: the peer point is checked again before use */
-	if (EVP_PKEY_derive_set_peer_ex(ctx, peer->pk, 1) != 1) {
+	/* validate_peer = 0: every swsev_ec_key was validated when it was made
+	 * (from_params) and is immutable; checking again costs a point check */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peer->pk, 0) != 1) {
 		r = SWSEV_E_BADKEY;
 		goto out;
 	}
