@@ -418,7 +418,9 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 			return real_ioctl(fd, request, arg);
 		return (int)syscall(SYS_ioctl, fd, request, arg);
 	}
-	if ((uint32_t)request != SEV_ISSUE_CMD || (request >> 32) != 0)
+	/* the kernel takes the request as an unsigned int: upper bits (a
+	 * sign-extended int request) do not count */
+	if ((uint32_t)request != SEV_ISSUE_CMD)
 		return fail(EINVAL);
 	if (!arg)
 		return fail(EFAULT);
