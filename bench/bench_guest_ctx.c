@@ -1,16 +1,9 @@
 /*
  * The memory a guest context costs beyond its guest pages (issue 3 target:
- * <= 8 KiB).
- *
- * Two parts: the memory controller's key slot of an active guest (lib/mem,
- * measured here) and the firmware's guest context (lib/fw). The firmware
- * row is a placeholder until the firmware engineer fills it: measure with
- * bench_heap_in_use() around LAUNCH_START of many guests on one platform,
- * divide by their number, and emit "fw.guest_ctx_bytes" with target
- * "<=8192" (replace the placeholder row below, or emit it from a
- * bench_fw.c and delete it here).
+ * <= 8 KiB), the memory controller's part: the key slot of an active guest
+ * (lib/mem). The firmware's guest context is measured by bench_fw.c
+ * ("fw.guest_ctx").
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -53,10 +46,5 @@ out:
 
 void bench_guest_ctx(const struct bench_opts *o)
 {
-	struct bench_row r = { .id = "fw.guest_ctx_bytes", .figure = "firmware guest context (beyond guest pages)",
-			       .value = NAN, .unit = "B", .prim = "-", .target = "<=8192", .series = "-",
-			       .note = "placeholder: to be measured by the firmware engineer" };
-
 	slot_cost(o);
-	bench_emit(&r);
 }
