@@ -21,6 +21,7 @@
  *             struct. For a buffer the kernel reads, the blob must hold at
  *             least the length field's bytes (else -EFAULT).
  *   rsp.arg   the struct as the kernel writes it back (lengths, handles);
+ *             arg_len 0 when the kernel leaves the user struct unchanged;
  *   rsp.out[] what the kernel writes into the user buffers, same slots as
  *             in[] (only the bytes written; the caller copies them to the
  *             start of its buffer);
