@@ -53,6 +53,8 @@ plot_one() { # out title xlabel ylabel logx datafile ref_value ref_title series_
 			xr="[1:16]"
 		fi
 		if [ -s "$dat" ]; then
+			xr="[*:*]" # the data's own range (the reference line spans it)
+			echo "set offsets graph 0.03, graph 0.03, 0, 0"
 			echo "plot $xr '$dat' using 1:2 with linespoints lw 2 pt 7 title '$st', $ref with lines dt 2 lw 2 title '$reft'"
 		else
 			echo "set label 1 'no swsev data in this run yet (series not measured)' at graph 0.5, graph 0.5 center"
