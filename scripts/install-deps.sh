@@ -4,7 +4,7 @@
 set -e
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in libssl-dev pkg-config ovmf libvirt-clients-qemu python3-cryptography strace; do
+for p in libssl-dev pkg-config ovmf libvirt-clients-qemu python3-cryptography strace python3-lxml; do
 	have_pkg "$p" || need="$need $p"
 done
 command -v cc >/dev/null 2>&1 || need="$need gcc"
