@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "codec/codec.h"
 #include "harness.h"
@@ -68,7 +70,10 @@ static int load_builtin(int g, const char *which, struct swsev_amd_cert *c)
 
 /* A real chain gen in {naples, rome, milan}: the four SEV certs. */
 struct sev4 {
-	struct swsev_cert cek, oca, pek, pdh;
+	struct swsev_cert cek;
+	struct swsev_cert oca;
+	struct swsev_cert pek;
+	struct swsev_cert pdh;
 };
 
 static int load_sev4(const char *gen, struct sev4 *s)
@@ -126,7 +131,8 @@ static uint8_t *real_bundle(const char *gen, size_t *len)
 TEST(amd_roots_all_generations)
 {
 	for (int g = 0; g < 5; g++) {
-		struct swsev_amd_cert ark, ask;
+		struct swsev_amd_cert ark = { 0 };
+		struct swsev_amd_cert ask = { 0 };
 		size_t want = g == 0 ? 832 : 1600;
 
 		CHECK_EQ(load_builtin(g, "ark", &ark), 0);
@@ -156,7 +162,7 @@ TEST(amd_roots_all_generations)
 		CHECK_EQ(swsev_amd_cert_verify(&ask, &ask), SWSEV_E_BADSIG);
 		/* nor under another generation's ARK */
 		{
-			struct swsev_amd_cert other;
+			struct swsev_amd_cert other = { 0 };
 
 			CHECK_EQ(load_builtin((g + 1) % 5, "ark", &other), 0);
 			CHECK(swsev_amd_cert_verify(&ask, &other) != SWSEV_OK);
@@ -202,7 +208,9 @@ TEST(naples_ark_first_distributed_unsigned)
 	uint8_t *sig = load(VEC "tests/naples/ark.cert.sig", &ns);
 	uint8_t *full = load(VEC "builtin/naples/ark.cert", &nf);
 	uint8_t cat[832];
-	struct swsev_amd_cert u, f, ask;
+	struct swsev_amd_cert u = { 0 };
+	struct swsev_amd_cert f = { 0 };
+	struct swsev_amd_cert ask = { 0 };
 
 	if (!bad || !sig || !full)
 		goto out;
@@ -241,7 +249,7 @@ TEST(amd_cert_parse_strict)
 	size_t n = 0, used = 0;
 	uint8_t *b = load(VEC "builtin/rome/ark.cert", &n);
 	uint8_t buf[4000];
-	struct swsev_amd_cert c;
+	struct swsev_amd_cert c = { 0 };
 
 	if (b == NULL)
 		return;
@@ -297,7 +305,9 @@ TEST(amd_cert_parse_strict)
 TEST(amd_ask_ark_bundle_split)
 {
 	for (int g = 0; g < 5; g++) {
-		struct swsev_amd_cert ask, ark, a2;
+		struct swsev_amd_cert ask = { 0 };
+		struct swsev_amd_cert ark = { 0 };
+		struct swsev_amd_cert a2 = { 0 };
 		const struct swsev_builtin_root *r = swsev_builtin_roots(NULL) + g;
 		uint8_t buf[3200];
 		size_t used = 0, used2 = 0;
@@ -347,7 +357,7 @@ TEST(sev_cert_fields_of_real_certs)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct expect *e = &table[i];
-		struct swsev_cert c;
+		struct swsev_cert c = { 0 };
 		swsev_ec_key *k = NULL;
 		char p[128];
 		size_t n = 0;
@@ -396,7 +406,7 @@ TEST(sev_cert_parse_strict)
 	size_t n = 0;
 	uint8_t *b = load(VEC "tests/rome/pek.cert", &n);
 	uint8_t buf[L + 8];
-	struct swsev_cert c;
+	struct swsev_cert c = { 0 };
 	swsev_ec_key *k = NULL;
 
 	if (b == NULL)
@@ -463,8 +473,9 @@ TEST(real_chains_links)
 	static const char *cg[3] = { "naples", "rome", "milan" };
 
 	for (int g = 0; g < 3; g++) {
-		struct sev4 s;
-		struct swsev_amd_cert ask, ark;
+		struct sev4 s = { 0 };
+		struct swsev_amd_cert ask = { 0 };
+		struct swsev_amd_cert ark = { 0 };
 		int gi = gen_index(cg[g]);
 
 		CHECK_EQ(load_sev4(cg[g], &s), 0);
@@ -499,8 +510,11 @@ TEST(real_chains_links)
 
 TEST(cross_generation_links_refused)
 {
-	struct sev4 rome, naples, milan;
-	struct swsev_amd_cert nask, mask;
+	struct sev4 rome = { 0 };
+	struct sev4 naples = { 0 };
+	struct sev4 milan = { 0 };
+	struct swsev_amd_cert nask = { 0 };
+	struct swsev_amd_cert mask = { 0 };
 
 	CHECK_EQ(load_sev4("rome", &rome), 0);
 	CHECK_EQ(load_sev4("naples", &naples), 0);
@@ -525,11 +539,11 @@ TEST(history_unsigned_cek)
 	uint8_t *certs = load(VEC "history/naples-62279ae/pek_oca_cek.cert", &nc);
 	uint8_t *pdh = load(VEC "history/naples-62279ae/pdh.cert", &np);
 	uint8_t *uns = load(VEC "history/naples-7dedebe/cek.uns.cert", &nu);
-	struct swsev_chain ch;
-	struct swsev_chain_result res;
-	struct swsev_cert cu;
-	struct sev4 nap;
-	struct swsev_amd_cert ask;
+	struct swsev_chain ch = { 0 };
+	struct swsev_chain_result res = { 0 };
+	struct swsev_cert cu = { 0 };
+	struct sev4 nap = { 0 };
+	struct swsev_amd_cert ask = { 0 };
 	char eb[256];
 
 	if (!certs || !pdh || !uns)
@@ -603,8 +617,8 @@ TEST(real_chains_valid_and_bundle_forms)
 	for (int g = 0; g < 3; g++) {
 		size_t len = 0;
 		uint8_t *b = real_bundle(cg[g], &len);
-		struct swsev_chain_result res;
-		struct swsev_chain ch;
+		struct swsev_chain_result res = { 0 };
+		struct swsev_chain ch = { 0 };
 
 		if (b == NULL)
 			continue;
@@ -623,7 +637,7 @@ TEST(real_chains_valid_and_bundle_forms)
 		CHECK_EQ(res.amd_builtin, 1);
 		/* the built-in ARK named as trusted root: valid too */
 		{
-			struct swsev_amd_cert ark;
+			struct swsev_amd_cert ark = { 0 };
 
 			CHECK_EQ(load_builtin(gen_index(cg[g]), "ark", &ark), 0);
 			CHECK(chain_ok(b, len, &ark, &res));
@@ -670,7 +684,7 @@ TEST(real_chains_every_flipped_byte_fails)
 					 parts[p].signed_len + 100, parts[p].total - 300 };
 
 			for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
-				struct swsev_chain_result res;
+				struct swsev_chain_result res = { 0 };
 				size_t at = parts[p].off + pos[i];
 
 				/* SEV slot bytes past the signature value are zero padding:
@@ -689,7 +703,7 @@ TEST(real_chains_every_flipped_byte_fails)
 		CHECK_EQ(failed, tried);
 		/* and the untouched bundle is still valid */
 		{
-			struct swsev_chain_result res;
+			struct swsev_chain_result res = { 0 };
 
 			CHECK(chain_ok(b, len, NULL, &res));
 		}
@@ -701,8 +715,8 @@ TEST(chain_flip_names_the_link)
 {
 	size_t len = 0;
 	uint8_t *b = real_bundle("rome", &len);
-	struct swsev_chain ch;
-	struct swsev_chain_result res;
+	struct swsev_chain ch = { 0 };
+	struct swsev_chain_result res = { 0 };
 
 	if (b == NULL)
 		return;
@@ -754,8 +768,8 @@ TEST(chain_foreign_root_and_swaps_refused)
 	uint8_t *nap = real_bundle("naples", &ln);
 	uint8_t *mil = real_bundle("milan", &lm);
 	uint8_t *mix = malloc(4 * L + 3200);
-	struct swsev_amd_cert mark;
-	struct swsev_chain_result res;
+	struct swsev_amd_cert mark = { 0 };
+	struct swsev_chain_result res = { 0 };
 
 	if (!rome || !nap || !mil || !mix)
 		goto out;
@@ -802,7 +816,7 @@ TEST(chain_foreign_root_and_swaps_refused)
 	CHECK_EQ(res.link[SWSEV_LINK_OCA_PEK], SWSEV_E_BADSIG);
 	/* roles: the OCA in the PDH's place */
 	{
-		struct swsev_chain ch;
+		struct swsev_chain ch = { 0 };
 		char eb[256];
 
 		memcpy(mix, rome, len);
@@ -828,9 +842,9 @@ TEST(chain_unsigned_naples_ark)
 	size_t len = 0, nb = 0;
 	uint8_t *b = real_bundle("naples", &len);
 	uint8_t *bad = load(VEC "tests/naples/ark.cert.bad", &nb);
-	struct swsev_chain ch;
-	struct swsev_chain_result res;
-	struct swsev_amd_cert full;
+	struct swsev_chain ch = { 0 };
+	struct swsev_chain_result res = { 0 };
+	struct swsev_amd_cert full = { 0 };
 
 	if (!b || !bad)
 		goto out;
@@ -877,7 +891,11 @@ static void put_ecdsa_slot(struct swsev_cert *c, int slot, uint32_t usage, uint3
 TEST(init_sign_verify_ec)
 {
 	swsev_ec_key *oca_k = NULL, *cek_k = NULL, *pek_k = NULL, *pdh_k = NULL, *k2 = NULL;
-	struct swsev_cert oca, cek, pek, pdh, back;
+	struct swsev_cert oca = { 0 };
+	struct swsev_cert cek = { 0 };
+	struct swsev_cert pek = { 0 };
+	struct swsev_cert pdh = { 0 };
+	struct swsev_cert back = { 0 };
 	uint8_t x[48], y[48];
 
 	CHECK_EQ(swsev_ec_generate(&oca_k), SWSEV_OK);
@@ -968,7 +986,10 @@ out:
 TEST(validate_fw_rule)
 {
 	swsev_ec_key *pek_k = NULL, *pdh_k = NULL, *oca_k = NULL;
-	struct swsev_cert pek, pdh, oca, c;
+	struct swsev_cert pek = { 0 };
+	struct swsev_cert pdh = { 0 };
+	struct swsev_cert oca = { 0 };
+	struct swsev_cert c = { 0 };
 
 	CHECK_EQ(swsev_ec_generate(&pek_k), SWSEV_OK);
 	CHECK_EQ(swsev_ec_generate(&pdh_k), SWSEV_OK);
@@ -1050,9 +1071,13 @@ out:
 /* Emulated roots of one key size, a CEK signed by the ASK, the rest of a chain. */
 struct emu {
 	swsev_rsa_key *ark_k, *ask_k;
-	struct swsev_amd_cert ark, ask;
+	struct swsev_amd_cert ark;
+	struct swsev_amd_cert ask;
 	swsev_ec_key *cek_k, *oca_k, *pek_k, *pdh_k;
-	struct swsev_cert cek, oca, pek, pdh;
+	struct swsev_cert cek;
+	struct swsev_cert oca;
+	struct swsev_cert pek;
+	struct swsev_cert pdh;
 };
 
 static void emu_free(struct emu *e)
@@ -1100,28 +1125,52 @@ static int write_file(const char *dir, const char *name, const void *p, size_t n
 	return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
+/* Runs "$BUILD/swsev verify ARGS" (ARGS split at spaces; no shell). */
 static int run_cli(const char *args)
 {
-	char cmd[2048];
-	const char *build = getenv("BUILD");
-	int st;
+	char bin[512], buf[1024], asan[512], *argv[16], *save = NULL;
+	const char *build = getenv("BUILD"), *old = getenv("ASAN_OPTIONS");
+	int n = 0, st = 0;
+	pid_t pid;
 
+	snprintf(bin, sizeof(bin), "%s/swsev", build ? build : "build");
+	snprintf(buf, sizeof(buf), "%s", args);
+	argv[n++] = bin;
+	argv[n++] = (char *)"verify";
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && n < 15; t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
 	/* a sanitizer report must not pass for the refusal exit code 1 */
-	snprintf(cmd, sizeof(cmd),
-		 "ASAN_OPTIONS=\"exitcode=86${ASAN_OPTIONS:+:$ASAN_OPTIONS}\" %s/swsev verify %s >/dev/null 2>&1",
-		 build ? build : "build", args);
-	st = system(cmd);
+	snprintf(asan, sizeof(asan), "exitcode=86%s%s", old ? ":" : "", old ? old : "");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setenv("ASAN_OPTIONS", asan, 1);
+		execv(bin, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void emulated_roots(unsigned bits)
 {
-	struct emu e, other;
-	struct swsev_chain ch;
-	struct swsev_chain_result res;
+	struct emu e = { 0 };
+	struct emu other = { 0 };
+	struct swsev_chain ch = { 0 };
+	struct swsev_chain_result res = { 0 };
 	char *dir = NULL, args[1024];
 	size_t used = 0;
-	struct swsev_amd_cert back;
+	struct swsev_amd_cert back = { 0 };
 	uint8_t flip[L];
 
 	if (emu_make(bits, &e) != 0) {
@@ -1212,12 +1261,18 @@ static void emulated_roots(unsigned bits)
 		size_t off = 0;
 		char bp[600];
 
-		memcpy(bun + off, e.pdh.raw, L), off += L;
-		memcpy(bun + off, e.pek.raw, L), off += L;
-		memcpy(bun + off, e.oca.raw, L), off += L;
-		memcpy(bun + off, e.cek.raw, L), off += L;
-		memcpy(bun + off, e.ask.raw, e.ask.len), off += e.ask.len;
-		memcpy(bun + off, e.ark.raw, e.ark.len), off += e.ark.len;
+		memcpy(bun + off, e.pdh.raw, L);
+		off += L;
+		memcpy(bun + off, e.pek.raw, L);
+		off += L;
+		memcpy(bun + off, e.oca.raw, L);
+		off += L;
+		memcpy(bun + off, e.cek.raw, L);
+		off += L;
+		memcpy(bun + off, e.ask.raw, e.ask.len);
+		off += e.ask.len;
+		memcpy(bun + off, e.ark.raw, e.ark.len);
+		off += e.ark.len;
 		CHECK_EQ(write_file(dir, "bundle.cert", bun, off), 0);
 		snprintf(bp, sizeof(bp), "--ca %s/ark.cert %s/bundle.cert", dir, dir);
 		CHECK_EQ(run_cli(bp), 0);
@@ -1251,7 +1306,7 @@ TEST(emulated_roots_4096)
 TEST(amd_cert_make_refuses)
 {
 	swsev_rsa_key *k2 = NULL, *k3 = NULL;
-	struct swsev_amd_cert c;
+	struct swsev_amd_cert c = { 0 };
 	uint8_t id[16] = { 1, 2, 3 };
 
 	CHECK_EQ(swsev_rsa_generate(2048, &k2), SWSEV_OK);
@@ -1276,7 +1331,8 @@ TEST(sev_cert_with_rsa_key)
 	 * little-endian in 512-byte fields (certificates.md §2.1). */
 	swsev_rsa_key *k = NULL, *back = NULL;
 	swsev_ec_key *ek = NULL;
-	struct swsev_cert rc, child;
+	struct swsev_cert rc = { 0 };
+	struct swsev_cert child = { 0 };
 	uint8_t n[256], e[4], n2[256], e2[4], sig[256];
 
 	CHECK_EQ(swsev_rsa_generate(2048, &k), SWSEV_OK);
