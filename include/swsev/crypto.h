@@ -58,6 +58,14 @@ swsev_err swsev_hmac_sha256(const void *key, size_t keylen, const void *msg, siz
 /* HMAC over the concatenation of n parts (no copy). */
 swsev_err swsev_hmac_sha256_v(const void *key, size_t keylen, const struct swsev_iov *parts,
 			      size_t n, uint8_t out[32]) SWSEV_MUST_CHECK;
+/* Incremental HMAC-SHA256 (lib/crypto/hmac_stream.c): the same MAC as above
+ * over the concatenation of the updates. final spends the context
+ * (SWSEV_E_STATE afterwards); free wipes the keyed state. */
+typedef struct swsev_hmac_ctx swsev_hmac_ctx;
+swsev_err swsev_hmac_sha256_new(const void *key, size_t keylen, swsev_hmac_ctx **out) SWSEV_MUST_CHECK;
+swsev_err swsev_hmac_sha256_update(swsev_hmac_ctx *c, const void *msg, size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_hmac_sha256_final(swsev_hmac_ctx *c, uint8_t out[32]) SWSEV_MUST_CHECK;
+void swsev_hmac_sha256_free(swsev_hmac_ctx *c);
 
 /*
  * NIST SP 800-108 KDF in counter mode with HMAC-SHA256 (crypto.md §2):

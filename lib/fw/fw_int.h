@@ -102,6 +102,8 @@ struct swsev_fw {
 	uint32_t *asid_owner;    /* [asid_count + 1]: handle bound, 0 none */
 	uint8_t *asid_state;     /* [asid_count + 1]: fw_asid_state */
 	int wbinvd_needed;
+
+	struct fw_pipe *pipe;    /* pipeline.c: worker thread, scratch ring, IV pool */
 };
 
 /* A decoded command: the buffer and its length (at least the command's size). */
@@ -177,6 +179,60 @@ uint16_t fw_enc_write(swsev_fw *fw, unsigned asid, uint64_t spa, const void *buf
 uint16_t fw_cert_status(swsev_err e);
 /* Reads and parses a 2084-byte SEV certificate from DRAM. */
 uint16_t fw_read_cert(swsev_fw *fw, uint64_t spa, struct swsev_cert *out);
+
+/* ---- pipeline.c ----
+ * A persistent worker thread per platform (none on a one-CPU machine),
+ * created by swsev_fw_new and joined by swsev_fw_free, that runs the cheap
+ * half of a large command's per-chunk work while the calling thread runs
+ * the half that bounds the command: LAUNCH_UPDATE_DATA hashes chunk k while
+ * the worker copies and encrypts chunks k+1.., SEND_UPDATE_DATA MACs chunk
+ * k's ciphertext while the worker decrypts and re-encrypts the next ones.
+ * The caller never depends on the worker: a chunk the worker has not
+ * claimed yet when the caller needs it is produced by the caller itself, so
+ * a busy, preempted or absent worker only costs speed. One command at a
+ * time uses the worker; concurrent commands run single-threaded.
+ */
+#define FW_PIPE_MAX_AHEAD 16u          /* chunks produced ahead of the consumer, at most */
+#define FW_PIPE_RING (512u * 1024u)    /* scratch a claimed worker comes with */
+
+struct fw_pipe_job {
+	uint32_t n;     /* chunks 0..n-1 */
+	uint32_t ahead; /* 1..FW_PIPE_MAX_AHEAD: produced but not yet consumed chunks, at most */
+	/* produce(i): on either thread, once per chunk, chunks claimed in
+	 * increasing order; consume(i): on the calling thread, in order, after
+	 * produce(i) succeeded. SEV status codes. prologue (optional): on the
+	 * calling thread once the worker may start, before chunk 0. */
+	uint16_t (*produce)(void *arg, uint32_t i);
+	uint16_t (*consume)(void *arg, uint32_t i);
+	uint16_t (*prologue)(void *arg);
+	void *arg;
+};
+
+void fw_pipe_start(swsev_fw *fw);
+void fw_pipe_stop(swsev_fw *fw);
+/* Claims the worker for one command: 1 and its scratch (FW_PIPE_RING
+ * bytes), or 0 when there is no worker or another command has it. */
+int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch);
+/* Runs a job on a claimed worker: the status of the first failing step
+ * (prologue, then produce(i) and consume(i) in chunk order), or SUCCESS. Every produce call
+ * has ended when it returns; after a failure no further chunk is consumed
+ * (chunks already claimed may still have been produced). */
+uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job);
+/* Ends the claim; the worker wipes the first `wipe` bytes of the scratch
+ * before anyone can claim it again. */
+void fw_pipe_release(swsev_fw *fw, size_t wipe);
+/* Test hook: 0 makes fw_pipe_acquire fail (single-threaded paths). */
+void fw_pipe_enable(swsev_fw *fw, int on);
+/* Jobs run and chunks the worker produced so far; returns 1 if there is a
+ * worker thread (tests and benchmarks). */
+int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks);
+/* A transport IV: fw_random when the ops bring a generator (deterministic
+ * tests), else from a pool refilled from the CSPRNG 4 KiB at a time (one
+ * 16-byte RAND_bytes call costs about as much as 4 KiB). */
+swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16]) SWSEV_MUST_CHECK;
+/* The AES-CTR counter block `blocks` blocks after iv (128-bit big-endian
+ * addition, as swsev_aes128_ctr counts), to start a stream mid-way. */
+void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16]);
 
 /* ---- identity.c ---- */
 /* Rebuilds the in-memory keys and certs from fw->nv. */

@@ -146,12 +146,95 @@ out:
 	return st;
 }
 
+/*
+ * LAUNCH_UPDATE_DATA on the pipeline (fw_int.h, pipeline.c): chunk i is
+ * [max(a, base + i*ch), min(end, base + (i+1)*ch)) with base = a rounded
+ * down to ch, so no two chunks share a page. produce (either thread):
+ * copy the plaintext into ring slot i % ahead, then encrypt it in place;
+ * consume (the caller, in order): add the slot to the launch digest. The
+ * digest and the memory end up exactly as with the sequential loop.
+ */
+#define LUD_PIPE_MIN (32u * 1024u)  /* below this the handoff does not pay */
+#define LUD_CHUNK_BIG (64u * 1024u) /* images of 8 such chunks and more */
+#define LUD_CHUNK_SMALL (16u * 1024u)
+
+struct lud {
+	swsev_fw *fw;
+	swsev_sha256_ctx *ld;
+	unsigned asid;
+	uint64_t a, end, base;
+	uint32_t ch, ahead;
+	uint8_t *ring;
+};
+
+static void lud_span(const struct lud *l, uint32_t i, uint64_t *lo, size_t *n)
+{
+	uint64_t s = l->base + (uint64_t)i * l->ch, e = s + l->ch;
+
+	if (s < l->a)
+		s = l->a;
+	if (e > l->end)
+		e = l->end;
+	*lo = s;
+	*n = (size_t)(e - s);
+}
+
+static uint8_t *lud_slot(const struct lud *l, uint32_t i)
+{
+	return l->ring + (size_t)(i % l->ahead) * l->ch;
+}
+
+static uint16_t lud_produce(void *arg, uint32_t i)
+{
+	const struct lud *l = arg;
+	uint8_t *buf = lud_slot(l, i);
+	uint64_t lo;
+	size_t n;
+	uint16_t st;
+
+	lud_span(l, i, &lo, &n);
+	st = fw_host_read(l->fw, lo, buf, n);
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_enc_write(l->fw, l->asid, lo, buf, n);
+	return st;
+}
+
+static uint16_t lud_consume(void *arg, uint32_t i)
+{
+	const struct lud *l = arg;
+	uint64_t lo;
+	size_t n;
+
+	lud_span(l, i, &lo, &n);
+	return swsev_sha256_update(l->ld, lud_slot(l, i), n) == SWSEV_OK ? SEV_STATUS_SUCCESS
+									  : SEV_STATUS_HWERROR_PLATFORM;
+}
+
+static uint16_t lud_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t a, uint32_t len,
+			      uint8_t *ring)
+{
+	struct lud l = { .fw = fw, .ld = g->ld_ctx, .asid = g->asid, .a = a, .end = a + len,
+			 .ring = ring };
+	struct fw_pipe_job job = { .produce = lud_produce, .consume = lud_consume, .arg = &l };
+	uint16_t st;
+
+	l.ch = len >= 8 * LUD_CHUNK_BIG ? LUD_CHUNK_BIG : LUD_CHUNK_SMALL;
+	l.ahead = FW_PIPE_RING / l.ch < FW_PIPE_MAX_AHEAD ? FW_PIPE_RING / l.ch : FW_PIPE_MAX_AHEAD;
+	l.base = a & ~(uint64_t)(l.ch - 1);
+	job.n = (uint32_t)((l.end - 1 - l.base) / l.ch + 1);
+	job.ahead = l.ahead;
+	st = fw_pipe_run(fw, &job);
+	/* the worker clears the ring slots that held plaintext */
+	fw_pipe_release(fw, (size_t)(job.n < l.ahead ? job.n : l.ahead) * l.ch);
+	return st;
+}
+
 /* Common front of LAUNCH_UPDATE_DATA/VMSA: platform, handle, state. */
 static uint16_t launch_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
 	uint64_t pa = swsev_le64(c->buf + 8), a;
 	uint32_t len = swsev_le32(c->buf + 0x10);
-	uint8_t buf[FW_CHUNK];
+	uint8_t buf[FW_CHUNK], *ring;
 	struct fw_guest *g;
 	uint16_t st = SEV_STATUS_SUCCESS;
 
@@ -186,6 +269,10 @@ static uint16_t launch_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	st = fw_addr(fw, pa, len, &a);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
+	if (len >= LUD_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
+		st = lud_pipelined(fw, g, a, len, ring);
+		goto done;
+	}
 	/* read plaintext, digest it, write it back encrypted in place */
 	for (uint32_t off = 0; off < len && st == SEV_STATUS_SUCCESS;) {
 		uint32_t n = len - off < FW_CHUNK ? len - off : FW_CHUNK;
@@ -197,6 +284,7 @@ static uint16_t launch_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		off += n;
 	}
 	swsev_wipe(buf, sizeof(buf));
+done:
 	if (st == SEV_STATUS_SUCCESS && vmsa)
 		g->vmsa_count++;
 out:

@@ -168,13 +168,120 @@ out:
 	return st;
 }
 
+/*
+ * SEND_UPDATE_DATA/VMSA on the pipeline (fw_int.h, pipeline.c): chunk i is
+ * the i-th page-bounded piece of the guest range. produce (either thread):
+ * decrypt it under the VEK, encrypt it under the TEK from the counter block
+ * of its offset, wipe the plaintext; consume (the caller, in order): MAC the
+ * ciphertext piece. The packet is byte-identical to swsev_pkt_seal's: the
+ * MAC (crypto.md §7) covers CTX || LE32(flags) || IV || LE32(guest_len) ||
+ * LE32(trans_len) || ciphertext, both lengths being guest_len on Genoa.
+ */
+#define SEND_PIPE_MIN 0x2000u /* two pages; one page does not pay for the handoff */
+
+struct sud {
+	swsev_fw *fw;
+	unsigned asid;
+	const uint8_t *tek, *tik;
+	uint64_t ga, end;
+	uint8_t *plain, *cipher;
+	swsev_hmac_ctx *mac;
+	uint8_t pre[1 + 4 + 16 + 4 + 4];
+	uint8_t iv[16];
+};
+
+static void sud_span(const struct sud *s, uint32_t i, size_t *off, size_t *n)
+{
+	uint64_t lo = (s->ga & ~(uint64_t)(SWSEV_MEM_PAGE - 1)) + (uint64_t)i * SWSEV_MEM_PAGE;
+	uint64_t hi = lo + SWSEV_MEM_PAGE;
+
+	if (lo < s->ga)
+		lo = s->ga;
+	if (hi > s->end)
+		hi = s->end;
+	*off = (size_t)(lo - s->ga);
+	*n = (size_t)(hi - lo);
+}
+
+static uint16_t sud_produce(void *arg, uint32_t i)
+{
+	const struct sud *s = arg;
+	uint8_t ctr[16];
+	size_t off, n;
+	uint16_t st;
+
+	sud_span(s, i, &off, &n);
+	st = fw_enc_read(s->fw, s->asid, s->ga + off, s->plain + off, n);
+	if (st == SEV_STATUS_SUCCESS) {
+		fw_ctr_advance(s->iv, off / SWSEV_AES_BLOCK, ctr);
+		if (swsev_aes128_ctr(s->tek, ctr, s->plain + off, s->cipher + off, n) != SWSEV_OK)
+			st = SEV_STATUS_HWERROR_PLATFORM;
+	}
+	swsev_wipe(s->plain + off, n);
+	return st;
+}
+
+static uint16_t sud_prologue(void *arg)
+{
+	struct sud *s = arg;
+
+	if (swsev_hmac_sha256_new(s->tik, 16, &s->mac) != SWSEV_OK ||
+	    swsev_hmac_sha256_update(s->mac, s->pre, sizeof(s->pre)) != SWSEV_OK)
+		return SEV_STATUS_HWERROR_PLATFORM;
+	return SEV_STATUS_SUCCESS;
+}
+
+static uint16_t sud_consume(void *arg, uint32_t i)
+{
+	const struct sud *s = arg;
+	size_t off, n;
+
+	sud_span(s, i, &off, &n);
+	return swsev_hmac_sha256_update(s->mac, s->cipher + off, n) == SWSEV_OK
+		       ? SEV_STATUS_SUCCESS
+		       : SEV_STATUS_HWERROR_PLATFORM;
+}
+
+/* Seals [ga, ga+len) into cipher and h; plain is wiped chunk by chunk. */
+static uint16_t send_pipelined(swsev_fw *fw, const struct fw_guest *g, uint8_t ctx, uint64_t ga,
+			       uint32_t len, uint8_t *plain, uint8_t *cipher, struct swsev_pkt_hdr *h)
+{
+	struct sud s = { .fw = fw, .asid = g->asid, .tek = g->tek, .tik = g->tik, .ga = ga,
+			 .end = ga + len, .plain = plain, .cipher = cipher };
+	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume,
+				   .prologue = sud_prologue, .arg = &s };
+	uint16_t st;
+
+	memset(h, 0, sizeof(*h));
+	if (fw_xport_iv(fw, s.iv) != SWSEV_OK)
+		return SEV_STATUS_HWERROR_PLATFORM;
+	s.pre[0] = ctx;
+	swsev_wle32(s.pre + 1, 0); /* flags */
+	memcpy(s.pre + 5, s.iv, 16);
+	swsev_wle32(s.pre + 21, len);
+	swsev_wle32(s.pre + 25, len);
+	job.n = (uint32_t)((s.end - 1 - (ga & ~(uint64_t)(SWSEV_MEM_PAGE - 1))) / SWSEV_MEM_PAGE + 1);
+	job.ahead = job.n <= FW_PIPE_MAX_AHEAD ? job.n : FW_PIPE_MAX_AHEAD;
+	st = fw_pipe_run(fw, &job);
+	if (st == SEV_STATUS_SUCCESS && swsev_hmac_sha256_final(s.mac, h->mac) != SWSEV_OK)
+		st = SEV_STATUS_HWERROR_PLATFORM;
+	swsev_hmac_sha256_free(s.mac);
+	if (st == SEV_STATUS_SUCCESS)
+		memcpy(h->iv, s.iv, 16);
+	else
+		memset(h, 0, sizeof(*h));
+	return st;
+}
+
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
-	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], iv[16], hdr[SWSEV_PKT_HDR_LEN];
+	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], iv[16], hdr[SWSEV_PKT_HDR_LEN], *ring;
+	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
 	struct xport x;
 	struct fw_guest *g;
 	uint64_t ga, ta, ha;
+	size_t plain_used = 0;
 	uint16_t st = SEV_STATUS_SUCCESS;
 
 	fw_xport_decode(c->buf, &x);
@@ -213,16 +320,25 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = fw_addr(fw, x.trans_pa, x.guest_len, &ta);
 	if (st == SEV_STATUS_SUCCESS)
 		st = fw_addr(fw, x.hdr_pa, SWSEV_PKT_HDR_LEN, &ha);
-	if (st == SEV_STATUS_SUCCESS)
-		st = fw_enc_read(fw, g->asid, ga, plain, x.guest_len);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	/* Genoa: both MAC length fields are guest_len (crypto.md §7.3) */
-	if (fw_random(fw, iv, sizeof(iv)) != SWSEV_OK ||
-	    swsev_pkt_seal(g->tek, g->tik, vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA, iv, plain,
-			   x.guest_len, NULL, &h, cipher) != SWSEV_OK) {
-		st = SEV_STATUS_HWERROR_PLATFORM;
-		goto out;
+	if (x.guest_len >= SEND_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
+		st = send_pipelined(fw, g, ctx, ga, x.guest_len, plain, cipher, &h);
+		fw_pipe_release(fw, 0); /* the ring was not used */
+		if (st != SEV_STATUS_SUCCESS)
+			goto out;
+	} else {
+		plain_used = x.guest_len;
+		st = fw_enc_read(fw, g->asid, ga, plain, x.guest_len);
+		if (st != SEV_STATUS_SUCCESS)
+			goto out;
+		/* Genoa: both MAC length fields are guest_len (crypto.md §7.3) */
+		if (fw_xport_iv(fw, iv) != SWSEV_OK ||
+		    swsev_pkt_seal(g->tek, g->tik, ctx, iv, plain, x.guest_len, NULL, &h, cipher) !=
+			    SWSEV_OK) {
+			st = SEV_STATUS_HWERROR_PLATFORM;
+			goto out;
+		}
 	}
 	swsev_pkt_hdr_encode(&h, hdr);
 	st = fw_host_write(fw, ta, cipher, x.guest_len);
@@ -231,7 +347,7 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	if (st == SEV_STATUS_SUCCESS)
 		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
 out:
-	swsev_wipe(plain, x.guest_len <= FW_SCRATCH ? x.guest_len : FW_SCRATCH);
+	swsev_wipe(plain, plain_used); /* the pipelined path wipes as it goes */
 	fw_guest_put(fw, g);
 	return st;
 }

@@ -64,6 +64,7 @@ swsev_err swsev_fw_new(const struct swsev_profile *profile, const struct swsev_f
 	pthread_rwlock_init(&fw->plock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	pthread_mutex_init(&fw->tlock, NULL);
+	fw_pipe_start(fw); /* pipeline.c: the worker thread (optional: no error) */
 
 	r = fw_nv_load(fw, &fw->nv);
 	if (r == SWSEV_OK) {
@@ -116,6 +117,7 @@ void swsev_fw_free(swsev_fw *fw)
 {
 	if (fw == NULL)
 		return;
+	fw_pipe_stop(fw);
 	fw_guests_destroy_all(fw);
 	fw_ident_drop(fw);
 	swsev_ec_free(fw->cek);

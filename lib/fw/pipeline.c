@@ -1,0 +1,443 @@
+/*
+ * The firmware's pipeline worker and the transport IV pool (fw_int.h,
+ * "pipeline.c"; docs/firmware.md "Pipelining").
+ *
+ * One worker thread per platform. A command that claims it publishes a run
+ * (struct run, on the caller's stack): chunks 0..n-1, each produced once by
+ * whichever thread claims it first (an atomic "next unclaimed" counter) and
+ * consumed in order by the caller. The worker produces at most `ahead`
+ * chunks beyond the consumer (the scratch ring's size). The caller produces
+ * a chunk itself when the worker has not claimed it yet, so it never waits
+ * for a worker that is asleep, busy or preempted; it waits only for a chunk
+ * the worker is producing right now.
+ *
+ * Waiting: a short spin (the other side is usually about to deliver), then
+ * a futex sleep on an event counter. A signal costs an atomic increment,
+ * and a syscall only when someone sleeps. The worker polls for the next
+ * command for SPIN_IDLE_NS after each one (commands of a launch or a
+ * migration come back to back), then sleeps until a command wakes it.
+ *
+ * Memory ordering: every shared field is a sequentially consistent atomic,
+ * except the run pointer and the chunk statuses, which are published by a
+ * later atomic store (open, done) and read after the matching load.
+ */
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fw/fw_int.h"
+
+#define SPIN_IDLE_NS 50000u   /* worker: polling for the next command */
+#define SPIN_CHUNK_NS 20000u  /* caller: a chunk the worker is producing */
+#define SPIN_WINDOW_NS 2000u  /* worker: waiting for the caller to free ring slots */
+#define SPIN_WIPE_NS 50000u   /* caller: the worker clearing a whole ring takes about 25 us */
+#define IV_POOL 4096u
+
+struct ev {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t waiters;
+};
+
+struct run {
+	const struct fw_pipe_job *job;
+	_Atomic uint32_t next;     /* lowest unclaimed chunk */
+	_Atomic uint32_t consumed; /* chunks consumed by the caller */
+	_Atomic uint32_t wake_at;  /* the worker sleeps until consumed reaches it */
+	_Atomic uint32_t cancel;
+	struct {
+		_Atomic uint32_t done; /* chunk number + 1 once produced */
+		uint16_t st;
+	} slot[FW_PIPE_MAX_AHEAD];
+};
+
+/* P_WIPE: the last command's ring slots await clearing, by the worker
+ * (P_WIPING while it clears) or by the next command to claim the ring. */
+enum { P_FREE = 0, P_CLAIMED = 1, P_WIPE = 2, P_WIPING = 3 };
+
+struct fw_pipe {
+	pthread_t th;
+	int have_thread;
+	pid_t pid;                 /* a forked child has no worker */
+	_Atomic uint32_t state;    /* P_* */
+	_Atomic uint32_t enabled;
+	_Atomic uint32_t stop;
+	_Atomic uint32_t open;     /* the current run accepts the worker */
+	_Atomic uint32_t in_run;   /* the worker is inside the current run */
+	_Atomic uint32_t run_seq;  /* one per run */
+	_Atomic size_t wipe;       /* bytes of the ring to clear (P_WIPE) */
+	struct run *run;
+	struct ev to_worker, to_caller;
+	_Atomic uint64_t runs, worker_chunks; /* fw_pipe_stats */
+	uint8_t *ring;             /* FW_PIPE_RING bytes */
+
+	pthread_mutex_t iv_lock;
+	uint8_t iv_pool[IV_POOL];
+	size_t iv_pos;             /* IV_POOL: empty */
+	pid_t iv_pid;
+};
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void ev_signal(struct ev *e)
+{
+	atomic_fetch_add(&e->seq, 1);
+	if (atomic_load(&e->waiters) != 0)
+		syscall(SYS_futex, &e->seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Returns once ok(a) holds: polls for spin_ns, then sleeps on the event.
+ * No lost wake-up: the sleeper reads seq before re-checking ok(), the
+ * signaller changes what ok() reads before bumping seq, and FUTEX_WAIT
+ * returns at once if seq moved in between.
+ */
+static void ev_wait(struct ev *e, int (*ok)(void *a), void *a, uint64_t spin_ns)
+{
+	uint64_t t0 = 0;
+
+	for (unsigned i = 0;; i++) {
+		uint32_t s;
+
+		if (ok(a))
+			return;
+		if (spin_ns != 0) {
+			if (i % 64 == 0) {
+				uint64_t t = now_ns();
+				if (t0 == 0)
+					t0 = t;
+				else if (t - t0 >= spin_ns)
+					spin_ns = 0;
+			}
+			if (spin_ns != 0) {
+				cpu_relax();
+				continue;
+			}
+		}
+		s = atomic_load(&e->seq);
+		atomic_fetch_add(&e->waiters, 1);
+		if (!ok(a))
+			syscall(SYS_futex, &e->seq, FUTEX_WAIT_PRIVATE, s, NULL, NULL, 0);
+		atomic_fetch_sub(&e->waiters, 1);
+	}
+}
+
+static void produce(struct fw_pipe *p, struct run *r, uint32_t i)
+{
+	const struct fw_pipe_job *j = r->job;
+	unsigned s = i % j->ahead;
+
+	r->slot[s].st = j->produce(j->arg, i);
+	atomic_store(&r->slot[s].done, i + 1);
+	ev_signal(&p->to_caller);
+}
+
+/* ---- worker ---- */
+
+struct wstate {
+	struct fw_pipe *p;
+	uint32_t last; /* run_seq of the last run entered */
+};
+
+static int worker_wanted(void *a)
+{
+	const struct wstate *w = a;
+	struct fw_pipe *p = w->p;
+
+	return atomic_load(&p->stop) || atomic_load(&p->state) == P_WIPE ||
+	       (atomic_load(&p->open) && atomic_load(&p->run_seq) != w->last);
+}
+
+static int window_open(void *a)
+{
+	struct run *r = a;
+
+	return atomic_load(&r->cancel) || atomic_load(&r->consumed) >= atomic_load(&r->wake_at);
+}
+
+static void worker_run(struct fw_pipe *p, struct run *r)
+{
+	const struct fw_pipe_job *j = r->job;
+
+	for (;;) {
+		uint32_t i = atomic_load(&r->next);
+
+		if (atomic_load(&r->cancel) || i >= j->n)
+			return;
+		if (i >= atomic_load(&r->consumed) + j->ahead) {
+			/* ring full: sleep until the caller has freed about half of it */
+			atomic_store(&r->wake_at, i + 1 - j->ahead + (j->ahead - 1) / 2);
+			ev_wait(&p->to_worker, window_open, r, SPIN_WINDOW_NS);
+			atomic_store(&r->wake_at, UINT32_MAX);
+			continue;
+		}
+		if (atomic_compare_exchange_strong(&r->next, &i, i + 1)) {
+			produce(p, r, i);
+			atomic_fetch_add_explicit(&p->worker_chunks, 1, memory_order_relaxed);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct wstate w = { .p = arg, .last = 0 };
+	struct fw_pipe *p = w.p;
+
+	for (;;) {
+		uint32_t want = P_WIPE;
+
+		ev_wait(&p->to_worker, worker_wanted, &w, SPIN_IDLE_NS);
+		if (atomic_compare_exchange_strong(&p->state, &want, P_WIPING)) {
+			swsev_wipe(p->ring, atomic_load(&p->wipe));
+			atomic_store(&p->state, P_FREE);
+			continue;
+		}
+		if (atomic_load(&p->stop))
+			break;
+		/* Dekker with fw_pipe_run's close: in_run first, then open */
+		atomic_store(&p->in_run, 1);
+		if (atomic_load(&p->open)) {
+			w.last = atomic_load(&p->run_seq);
+			worker_run(p, p->run);
+		}
+		atomic_store(&p->in_run, 0);
+		ev_signal(&p->to_caller);
+	}
+	return NULL;
+}
+
+/* ---- platform side ---- */
+
+void fw_pipe_start(swsev_fw *fw)
+{
+	struct fw_pipe *p = calloc(1, sizeof(*p));
+	sigset_t all, old;
+
+	if (p == NULL)
+		return; /* no pool, no worker: every path still works */
+	pthread_mutex_init(&p->iv_lock, NULL);
+	p->iv_pos = IV_POOL;
+	p->pid = getpid();
+	atomic_init(&p->enabled, 1);
+	fw->pipe = p;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || (p->ring = malloc(FW_PIPE_RING)) == NULL)
+		return;
+	/* the worker takes no process signals: they stay with the host's threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&p->th, NULL, worker_main, p) == 0) {
+		p->have_thread = 1;
+		pthread_setname_np(p->th, "swsev-fw-pipe");
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void fw_pipe_stop(swsev_fw *fw)
+{
+	struct fw_pipe *p = fw->pipe;
+
+	if (p == NULL)
+		return;
+	if (p->have_thread && getpid() == p->pid) {
+		atomic_store(&p->stop, 1);
+		ev_signal(&p->to_worker);
+		pthread_join(p->th, NULL);
+	}
+	swsev_clear_free(p->ring, p->ring != NULL ? FW_PIPE_RING : 0);
+	pthread_mutex_destroy(&p->iv_lock);
+	swsev_clear_free(p, sizeof(*p));
+	fw->pipe = NULL;
+}
+
+void fw_pipe_enable(swsev_fw *fw, int on)
+{
+	if (fw->pipe != NULL)
+		atomic_store(&fw->pipe->enabled, on != 0);
+}
+
+int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks)
+{
+	struct fw_pipe *p = fw->pipe;
+
+	*runs = p != NULL ? atomic_load(&p->runs) : 0;
+	*worker_chunks = p != NULL ? atomic_load(&p->worker_chunks) : 0;
+	return p != NULL && p->have_thread;
+}
+
+int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch)
+{
+	struct fw_pipe *p = fw->pipe;
+	uint64_t t0 = 0;
+
+	if (p == NULL || !p->have_thread || !atomic_load(&p->enabled) || getpid() != p->pid)
+		return 0;
+	for (unsigned i = 0;; i++) {
+		uint32_t s = atomic_load(&p->state);
+
+		if (s == P_CLAIMED)
+			return 0; /* another command has it: run single-threaded */
+		if (s == P_FREE || s == P_WIPE) {
+			if (!atomic_compare_exchange_strong(&p->state, &s, P_CLAIMED))
+				continue;
+			/* commands back to back: clear the last one's slots here
+			 * rather than wait for the worker to do it */
+			if (s == P_WIPE)
+				swsev_wipe(p->ring, atomic_load(&p->wipe));
+			*scratch = p->ring;
+			return 1;
+		}
+		/* P_WIPING: the worker is clearing them, a few microseconds,
+		 * unless it was preempted: then give up */
+		if (i % 64 == 0) {
+			uint64_t t = now_ns();
+			if (t0 == 0)
+				t0 = t;
+			else if (t - t0 >= SPIN_WIPE_NS)
+				return 0;
+		}
+		cpu_relax();
+	}
+}
+
+void fw_pipe_release(swsev_fw *fw, size_t wipe)
+{
+	struct fw_pipe *p = fw->pipe;
+
+	if (wipe == 0) {
+		atomic_store(&p->state, P_FREE);
+		return;
+	}
+	atomic_store(&p->wipe, wipe < FW_PIPE_RING ? wipe : FW_PIPE_RING);
+	atomic_store(&p->state, P_WIPE);
+	ev_signal(&p->to_worker);
+}
+
+struct chunk_wait {
+	struct run *r;
+	uint32_t k;
+};
+
+static int chunk_ready(void *a)
+{
+	const struct chunk_wait *c = a;
+
+	return atomic_load(&c->r->slot[c->k % c->r->job->ahead].done) == c->k + 1;
+}
+
+static int worker_out(void *a)
+{
+	struct fw_pipe *p = a;
+
+	return atomic_load(&p->in_run) == 0;
+}
+
+uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
+{
+	struct fw_pipe *p = fw->pipe;
+	struct run r;
+	uint16_t st = SEV_STATUS_SUCCESS;
+
+	if (job->n == 0)
+		return SEV_STATUS_SUCCESS;
+	if (job->ahead == 0 || job->ahead > FW_PIPE_MAX_AHEAD)
+		return SEV_STATUS_HWERROR_PLATFORM;
+	atomic_fetch_add_explicit(&p->runs, 1, memory_order_relaxed);
+	memset(&r, 0, sizeof(r));
+	r.job = job;
+	atomic_init(&r.wake_at, UINT32_MAX);
+	p->run = &r;
+	atomic_fetch_add(&p->run_seq, 1);
+	atomic_store(&p->open, 1);
+	ev_signal(&p->to_worker);
+	if (job->prologue != NULL)
+		st = job->prologue(job->arg);
+
+	for (uint32_t k = 0; k < job->n && st == SEV_STATUS_SUCCESS; k++) {
+		unsigned s = k % job->ahead;
+
+		if (atomic_load(&r.slot[s].done) != k + 1) {
+			uint32_t want = k;
+			if (atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
+				produce(p, &r, k); /* not claimed yet: do it here */
+			} else {
+				struct chunk_wait c = { &r, k };
+				ev_wait(&p->to_caller, chunk_ready, &c, SPIN_CHUNK_NS);
+			}
+		}
+		st = r.slot[s].st;
+		if (st == SEV_STATUS_SUCCESS)
+			st = job->consume(job->arg, k);
+		atomic_store(&r.consumed, k + 1);
+		if (k + 1 >= atomic_load(&r.wake_at))
+			ev_signal(&p->to_worker);
+	}
+	if (st != SEV_STATUS_SUCCESS) {
+		atomic_store(&r.cancel, 1);
+		ev_signal(&p->to_worker);
+	}
+	/* close the run and wait until the worker has left it */
+	atomic_store(&p->open, 0);
+	ev_wait(&p->to_caller, worker_out, p, SPIN_CHUNK_NS);
+	p->run = NULL;
+	return st;
+}
+
+swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16])
+{
+	struct fw_pipe *p = fw->pipe;
+	swsev_err r = SWSEV_OK;
+	pid_t pid;
+
+	if (fw->ops.random != NULL || p == NULL)
+		return fw_random(fw, iv, 16);
+	pid = getpid();
+	pthread_mutex_lock(&p->iv_lock);
+	if (p->iv_pos + 16 > IV_POOL || p->iv_pid != pid) {
+		/* a forked child never reuses its parent's IVs */
+		r = swsev_random(p->iv_pool, IV_POOL);
+		p->iv_pos = r == SWSEV_OK ? 0 : IV_POOL;
+		p->iv_pid = pid;
+	}
+	if (r == SWSEV_OK) {
+		memcpy(iv, p->iv_pool + p->iv_pos, 16);
+		swsev_wipe(p->iv_pool + p->iv_pos, 16); /* each IV leaves the pool once */
+		p->iv_pos += 16;
+	}
+	pthread_mutex_unlock(&p->iv_lock);
+	return r;
+}
+
+void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
+{
+	unsigned carry = 0;
+
+	memcpy(out, iv, 16);
+	for (int b = 15; b >= 0 && (blocks != 0 || carry != 0); b--) {
+		unsigned v = out[b] + (unsigned)(blocks & 0xff) + carry;
+
+		out[b] = (uint8_t)v;
+		carry = v >> 8;
+		blocks >>= 8;
+	}
+}
