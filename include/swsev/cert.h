@@ -101,6 +101,10 @@ void swsev_cert_clear_sig(struct swsev_cert *c, int slot);
  * SWSEV_E_BADKEY (signer's key invalid); SWSEV_E_FORMAT (a malformed slot).
  */
 swsev_err swsev_cert_verify(const struct swsev_cert *c, const struct swsev_cert *signer) SWSEV_MUST_CHECK;
+/* The same with the signer's EC key already built from signer
+ * (swsev_cert_ec_key(signer)), so a chain builds each key once. */
+swsev_err swsev_cert_verify_ec(const struct swsev_cert *c, const struct swsev_cert *signer,
+			       const swsev_ec_key *signer_key) SWSEV_MUST_CHECK;
 
 /* The firmware's rule (certificates.md §5.1) as an SEV status code:
  * SUCCESS, INVALID_CERTIFICATE or BAD_SIGNATURE. Steps in the order of §5.1:

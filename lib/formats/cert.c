@@ -539,6 +539,25 @@ out:
 	return r;
 }
 
+swsev_err swsev_cert_verify_ec(const struct swsev_cert *c, const struct swsev_cert *signer,
+			       const swsev_ec_key *signer_key)
+{
+	struct signer_key k;
+
+	if (c == NULL || signer == NULL || signer_key == NULL)
+		return SWSEV_E_INVALID;
+	memset(&k, 0, sizeof(k));
+	k.usage = signer->pub_key_usage;
+	k.algo = signer->pub_key_algo;
+	if (!usage_known(k.usage) || k.usage == SWSEV_USAGE_INVALID)
+		return SWSEV_E_USAGE;
+	if (!algo_is_ec(k.algo))
+		return SWSEV_E_ALGO;
+	/* borrowed: verify_with only reads it, and k is not freed */
+	k.ec = (swsev_ec_key *)signer_key;
+	return verify_with(c, &k);
+}
+
 /* ---- the firmware's rule (certificates.md §5.1) ---- */
 
 /* Step 5: which signer usage may sign which cert usage. */

@@ -95,9 +95,10 @@ static swsev_err parse_sev(const uint8_t *buf, size_t len, const char *name, str
 	return r;
 }
 
-/* The usage, algo and key each place in the chain needs. */
-static swsev_err check_role(const struct swsev_cert *c, uint32_t usage, const char *name, char *eb,
-			    size_t el)
+/* The usage, algo and key each place in the chain needs. key_out: NULL, or
+ * receives the validated key (the caller frees it). */
+static swsev_err check_role_key(const struct swsev_cert *c, uint32_t usage, const char *name,
+				char *eb, size_t el, swsev_ec_key **key_out)
 {
 	swsev_ec_key *k = NULL;
 	int want_ecdh = usage == SWSEV_USAGE_PDH;
@@ -122,8 +123,17 @@ static swsev_err check_role(const struct swsev_cert *c, uint32_t usage, const ch
 		setmsg(eb, el, "%s: public key is not a valid P-384 point (curve %u)", name, swsev_le32(c->pub_key));
 		return SWSEV_E_BADKEY;
 	}
-	swsev_ec_free(k);
+	if (key_out != NULL)
+		*key_out = k;
+	else
+		swsev_ec_free(k);
 	return SWSEV_OK;
+}
+
+static swsev_err check_role(const struct swsev_cert *c, uint32_t usage, const char *name, char *eb,
+			    size_t el)
+{
+	return check_role_key(c, usage, name, eb, el, NULL);
 }
 
 static swsev_err parse_amd(const uint8_t *buf, size_t len, int allow_unsigned, const char *name,
@@ -499,16 +509,30 @@ static void link_sig(struct swsev_chain_result *res, enum swsev_link l, swsev_er
 	}
 }
 
-/* role error of a cert as the text of a link */
-static int link_role(struct swsev_chain_result *res, enum swsev_link l, const struct swsev_cert *c,
-		     uint32_t usage, const char *name)
-{
-	char m[SWSEV_CHAIN_MSG];
-	swsev_err r = check_role(c, usage, name, m, sizeof(m));
+/*
+ * A SEV cert's place in the chain, checked once per verification (usage,
+ * algo, valid P-384 key); the key built by the check verifies the links
+ * the cert signs, so each key is built and validated once.
+ */
+struct role {
+	swsev_err r;
+	swsev_ec_key *key;
+	char msg[SWSEV_CHAIN_MSG];
+};
 
-	if (r != SWSEV_OK)
-		link_set(res, l, 1, r, "%s", m);
-	return r == SWSEV_OK;
+static void role_check(struct role *ro, const struct swsev_cert *c, uint32_t usage, const char *name)
+{
+	ro->key = NULL;
+	ro->msg[0] = '\0';
+	ro->r = check_role_key(c, usage, name, ro->msg, sizeof(ro->msg), &ro->key);
+}
+
+/* role error of a cert as the text of a link */
+static int link_role(struct swsev_chain_result *res, enum swsev_link l, const struct role *ro)
+{
+	if (ro->r != SWSEV_OK)
+		link_set(res, l, 1, ro->r, "%s", ro->msg);
+	return ro->r == SWSEV_OK;
 }
 
 static int slots_empty(const struct swsev_cert *c)
@@ -670,8 +694,10 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 	const struct swsev_amd_cert *ask = NULL, *ark = NULL;
 	struct swsev_amd_cert bask, bark;
 	const struct swsev_builtin_root *roots, *br;
+	struct role pdh, pek, oca, cek;
 	size_t nroots = 0;
 	enum swsev_link first;
+	int cek_verified = 0; /* the built-in ASK search already verified ASK -> CEK */
 	swsev_err r;
 
 	memset(res, 0, sizeof(*res));
@@ -691,6 +717,7 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 			    swsev_cert_verify_amd(&c->cek, &bask) == SWSEV_OK) {
 				ask = &bask;
 				res->amd_builtin = 1;
+				cek_verified = 1;
 			}
 		}
 	}
@@ -720,10 +747,14 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 		verify_ark_ask(ark, ask, res);
 	else
 		link_set(res, SWSEV_LINK_ARK_ASK, 0, SWSEV_E_NOTFOUND, "no %s", ask == NULL ? "ASK" : "ARK");
+	role_check(&pdh, &c->pdh, SWSEV_USAGE_PDH, "PDH");
+	role_check(&pek, &c->pek, SWSEV_USAGE_PEK, "PEK");
+	role_check(&oca, &c->oca, SWSEV_USAGE_OCA, "OCA");
+	role_check(&cek, &c->cek, SWSEV_USAGE_CEK, "CEK");
 	/* ASK -> CEK */
-	if (link_role(res, SWSEV_LINK_ASK_CEK, &c->cek, SWSEV_USAGE_CEK, "CEK")) {
+	if (link_role(res, SWSEV_LINK_ASK_CEK, &cek)) {
 		if (ask != NULL) {
-			r = swsev_cert_verify_amd(&c->cek, ask);
+			r = cek_verified ? SWSEV_OK : swsev_cert_verify_amd(&c->cek, ask);
 			link_sig(res, SWSEV_LINK_ASK_CEK, r, &c->cek, ask->key_usage, swsev_amd_cert_algo(ask));
 		} else if (slots_empty(&c->cek)) {
 			link_sig(res, SWSEV_LINK_ASK_CEK, SWSEV_E_UNSIGNED, &c->cek, 0, 0);
@@ -734,24 +765,25 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 		}
 	}
 	/* OCA -> OCA */
-	if (link_role(res, SWSEV_LINK_OCA_SELF, &c->oca, SWSEV_USAGE_OCA, "OCA"))
-		link_sig(res, SWSEV_LINK_OCA_SELF, swsev_cert_verify(&c->oca, &c->oca), &c->oca,
+	if (link_role(res, SWSEV_LINK_OCA_SELF, &oca))
+		link_sig(res, SWSEV_LINK_OCA_SELF, swsev_cert_verify_ec(&c->oca, &c->oca, oca.key), &c->oca,
 			 c->oca.pub_key_usage, c->oca.pub_key_algo);
 	/* OCA -> PEK */
-	if (link_role(res, SWSEV_LINK_OCA_PEK, &c->oca, SWSEV_USAGE_OCA, "OCA") &&
-	    link_role(res, SWSEV_LINK_OCA_PEK, &c->pek, SWSEV_USAGE_PEK, "PEK"))
-		link_sig(res, SWSEV_LINK_OCA_PEK, swsev_cert_verify(&c->pek, &c->oca), &c->pek,
+	if (link_role(res, SWSEV_LINK_OCA_PEK, &oca) && link_role(res, SWSEV_LINK_OCA_PEK, &pek))
+		link_sig(res, SWSEV_LINK_OCA_PEK, swsev_cert_verify_ec(&c->pek, &c->oca, oca.key), &c->pek,
 			 c->oca.pub_key_usage, c->oca.pub_key_algo);
 	/* CEK -> PEK */
-	if (link_role(res, SWSEV_LINK_CEK_PEK, &c->cek, SWSEV_USAGE_CEK, "CEK") &&
-	    link_role(res, SWSEV_LINK_CEK_PEK, &c->pek, SWSEV_USAGE_PEK, "PEK"))
-		link_sig(res, SWSEV_LINK_CEK_PEK, swsev_cert_verify(&c->pek, &c->cek), &c->pek,
+	if (link_role(res, SWSEV_LINK_CEK_PEK, &cek) && link_role(res, SWSEV_LINK_CEK_PEK, &pek))
+		link_sig(res, SWSEV_LINK_CEK_PEK, swsev_cert_verify_ec(&c->pek, &c->cek, cek.key), &c->pek,
 			 c->cek.pub_key_usage, c->cek.pub_key_algo);
 	/* PEK -> PDH */
-	if (link_role(res, SWSEV_LINK_PEK_PDH, &c->pek, SWSEV_USAGE_PEK, "PEK") &&
-	    link_role(res, SWSEV_LINK_PEK_PDH, &c->pdh, SWSEV_USAGE_PDH, "PDH"))
-		link_sig(res, SWSEV_LINK_PEK_PDH, swsev_cert_verify(&c->pdh, &c->pek), &c->pdh,
+	if (link_role(res, SWSEV_LINK_PEK_PDH, &pek) && link_role(res, SWSEV_LINK_PEK_PDH, &pdh))
+		link_sig(res, SWSEV_LINK_PEK_PDH, swsev_cert_verify_ec(&c->pdh, &c->pek, pek.key), &c->pdh,
 			 c->pek.pub_key_usage, c->pek.pub_key_algo);
+	swsev_ec_free(pdh.key);
+	swsev_ec_free(pek.key);
+	swsev_ec_free(oca.key);
+	swsev_ec_free(cek.key);
 
 	verify_trust(ark, trusted_ark, res);
 
