@@ -19,7 +19,10 @@
 #     or project-wide in .ci/cppcheck-suppressions.txt, each entry under a
 #     comment line giving the reason.
 #   clang-tidy: NOLINT(<check>): <reason>  or  NOLINTNEXTLINE(<check>): <reason>;
-#     project-wide exclusions live in .clang-tidy, each with a reason.
+#     project-wide exclusions live in .clang-tidy (tests/ and bench/:
+#     .ci/clang-tidy-tests), each with a reason; a finding in a file one may
+#     not edit is accepted by (file, check) in .ci/lint-known.txt, marked FP
+#     (false positive, with why) or BUG (reported, until fixed).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -66,16 +69,48 @@ fi
 if want tidy && tool clang-tidy clang-tidy; then
 	echo "lint: clang-tidy (${#CFILES[@]} files, $JOBS at a time)"
 	out=$(mktemp -d)
-	# one process per file: the flags are those of the build (no compile database needed)
+	# one process per file: the flags are those of the build (no compile
+	# database needed); tests/ and bench/ use .ci/clang-tidy-tests
 	printf '%s\n' "${CFILES[@]}" | xargs -P "$JOBS" -I{} sh -c \
-		'f=$1; shift; clang-tidy --quiet --config-file=.clang-tidy "$f" -- "$@" >"$0/$(echo "$f" | tr / _).log" 2>&1 || echo "$f" >>"$0/failed"' \
+		'f=$1; shift; cfg=.clang-tidy; case "$f" in tests/*|bench/*) cfg=.ci/clang-tidy-tests ;; esac
+		 clang-tidy --quiet --config-file=$cfg "$f" -- "$@" >"$0/$(echo "$f" | tr / _).log" 2>&1 ||
+		 echo "$f" >>"$0/failed"' \
 		"$out" {} "${CFLAGS_LINT[@]}"
 	if [ -s "$out/failed" ]; then
 		for f in $(sort "$out/failed"); do
-			grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Use -system-headers' \
-				"$out/$(echo "$f" | tr / _).log"
-		done
-		failed+=(clang-tidy)
+			cat "$out/$(echo "$f" | tr / _).log"
+		done >"$out/all.log"
+		# each finding: accepted when .ci/lint-known.txt lists its (file, check)
+		if ! python3 - "$out/all.log" .ci/lint-known.txt "$PWD/" <<'EOF'; then
+import re, sys
+log, known_path, root = sys.argv[1], sys.argv[2], sys.argv[3]
+known = {}
+for line in open(known_path):
+    if line.strip() and not line.startswith("#"):
+        f = line.split(None, 3)
+        known[(f[0], f[1])] = f[2] + " " + (f[3].strip() if len(f) > 3 else "")
+new, seen = [], set()
+lines = open(log, errors="replace").read().splitlines()
+for i, l in enumerate(lines):
+    m = re.match(r"(\S+?):(\d+):(\d+): error: (.*) \[([^,\]]+)", l)
+    if not m:
+        continue
+    path = m.group(1)
+    if path.startswith(root):
+        path = path[len(root):]
+    key = (path, m.group(5))
+    if key in known:
+        if (path, m.group(2), key[1]) not in seen:
+            print("  known %s:%s [%s] %s" % (path, m.group(2), key[1], known[key]))
+            seen.add((path, m.group(2), key[1]))
+        continue
+    new.append("\n".join(lines[i:i + 3]))
+for n in new:
+    print(n)
+sys.exit(1 if new else 0)
+EOF
+			failed+=(clang-tidy)
+		fi
 	fi
 	rm -rf "$out"
 fi
@@ -109,6 +144,13 @@ if want policy; then
 		awk 'BEGIN{c=0} /^[[:space:]]*$/ {next} /^#/ {c=1; next}
 			{ if (!c) { printf ".ci/cppcheck-suppressions.txt:%d: entry without a reason comment above it\n", NR; bad=1 } }
 			END { exit bad }' .ci/cppcheck-suppressions.txt || bad=1
+	fi
+	# .ci/lint-known.txt: file, check, FP or BUG, and a reason
+	if [ -f .ci/lint-known.txt ]; then
+		awk '/^[[:space:]]*(#|$)/ {next}
+			!($3 == "FP" || $3 == "BUG") || NF < 5 {
+				printf ".ci/lint-known.txt:%d: needs <file> <check> FP|BUG <reason>\n", NR; bad=1 }
+			END { exit bad }' .ci/lint-known.txt || bad=1
 	fi
 	[ $bad -eq 0 ] || failed+=(suppression-policy)
 fi
