@@ -16,9 +16,10 @@
 #    fails with an error that names the cause, the daemon keeps serving, and
 #    the old state is intact in memory and on disk (after a restart).
 #
-# CRASH_SECONDS (default 60) bounds part 1; CRASH_ITERATIONS (default 400)
-# caps it; at least CRASH_MIN (default 150) kills are required unless the
-# time ran out first on a slow machine (then the count is reported).
+# CRASH_SECONDS (default 60) bounds part 1 (it may run up to twice as long
+# on a loaded machine to reach CRASH_MIN, default 150, kills; fewer are
+# reported as SKIP, fewer than 30 fail);
+# CRASH_ITERATIONS (default 400) caps it.
 . tests/e2e/lib.sh
 
 require_bins crash "$SWSEVD" "$SWSEV"
@@ -96,7 +97,11 @@ n_after=0
 n_inflight=0
 n_bad=0
 end=$(($(date +%s) + DUR))
-while [ $it -lt "$MAXIT" ] && [ "$(date +%s)" -lt $end ]; do
+hard_end=$((end + DUR)) # a loaded machine gets up to twice the time to reach MINIT
+while [ $it -lt "$MAXIT" ]; do
+	now=$(date +%s)
+	{ [ "$now" -ge $end ] && [ $it -ge "$MINIT" ]; } && break
+	[ "$now" -ge $hard_end ] && break
 	it=$((it + 1))
 	case $(rnd 7) in
 	0 | 1) op=rotate ;;
@@ -179,8 +184,11 @@ if [ $n_bad -eq 0 ]; then
 	pass kill-restart-state-consistent
 	if [ $it -ge "$MINIT" ] || [ $it -ge "$MAXIT" ]; then
 		pass "kill-restart-$it-times"
+	elif [ $it -ge 30 ]; then
+		# the count depends on the machine's load, not on swsev: report it
+		skip "kill-restart-count" "only $it kills in $((2 * DUR))s on this loaded machine (target $MINIT)"
 	else
-		fail "kill-restart-count" "only $it kills in ${DUR}s (wanted $MINIT)"
+		fail "kill-restart-count" "only $it kills in $((2 * DUR))s (wanted $MINIT, at least 30)"
 	fi
 	# a test that never sees both outcomes did not test the interesting moments
 	[ $n_before -gt 0 ] && [ $n_after -gt 0 ] && pass both-outcomes-seen ||
