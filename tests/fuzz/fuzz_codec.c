@@ -29,7 +29,8 @@ static void text_parsers(const uint8_t *data, size_t size)
 		if (strcasecmp(back, s) != 0)
 			abort(); /* accepted text that does not round-trip */
 	}
-	if (size % 2 == 0 && size / 2 <= sizeof(hex) && swsev_hex_decode(s, hex, size / 2) == SWSEV_OK) {
+	if (size % 2 == 0 && size / 2 <= sizeof(hex) &&
+	    swsev_hex_decode(s, hex, size / 2) == SWSEV_OK) {
 		swsev_hex_encode(hex, size / 2, back);
 		if (strcasecmp(back, s) != 0)
 			abort();

@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
 			return 2;
 		}
-		if ((S_ISDIR(st.st_mode) ? replay_dir(argv[i], &count) : replay_file(argv[i], &count)) != 0)
+		if ((S_ISDIR(st.st_mode) ? replay_dir(argv[i], &count) :
+					   replay_file(argv[i], &count)) != 0)
 			return 2;
 	}
 	printf("replayed %lu input(s)\n", count);
