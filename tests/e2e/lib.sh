@@ -164,11 +164,45 @@ _e2e_log_of() {
 	eval "echo \${E2E_LOG_$1:-}"
 }
 
+# Under valgrind, minting a root (RSA-4096 key generation) would take many
+# minutes: when the daemon is about to mint one (a new --vendor-root
+# directory, or a new state directory without --vendor-root), the root
+# directory is filled from the e2e cache first (minted natively). The
+# minting path itself runs in the native and ASan passes. SWSEV_VALGRIND_MINT=1
+# turns this off.
+_e2e_valgrind_preseed() {
+	[ "${SWSEV_VALGRIND_MINT:-0}" = 1 ] && return 0
+	_pd=$1
+	shift
+	_pr=""
+	_pg=genoa
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--vendor-root) _pr=$2; shift ;;
+		--generation) _pg=$2; shift ;;
+		esac
+		shift
+	done
+	if [ -z "$_pr" ]; then
+		[ -e "$_pd/nvstate.bin" ] && return 0
+		_pr=$_pd/vendor-root
+	fi
+	[ -f "$_pr/ark.cert" ] && return 0
+	[ -n "$(ls -A "$_pr" 2>/dev/null)" ] && return 0
+	_pv=$E2E_ROOT
+	SWSEV_VALGRIND=0 e2e_vendor_root "$_pg" || return 0
+	SWSEV_VALGRIND=1
+	mkdir -p "$_pr" && cp "$E2E_ROOT"/* "$_pr/" && chmod 700 "$_pr"
+	E2E_ROOT=$_pv
+}
+
 start_daemon() {
 	if [ $# -lt 1 ]; then
 		echo "start_daemon: needs a state directory" >&2
 		return 2
 	fi
+	# (before this function's own variables: the preseed may start a daemon)
+	[ "${SWSEV_VALGRIND:-0}" = 1 ] && _e2e_valgrind_preseed "$@"
 	_dir=$1
 	shift
 	_sock=${SWSEV_SOCKET_PATH:-$_dir/s.sock}
