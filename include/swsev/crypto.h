@@ -59,12 +59,14 @@ swsev_err swsev_hmac_sha256(const void *key, size_t keylen, const void *msg, siz
 swsev_err swsev_hmac_sha256_v(const void *key, size_t keylen, const struct swsev_iov *parts,
 			      size_t n, uint8_t out[32]) SWSEV_MUST_CHECK;
 /* Incremental HMAC-SHA256 (lib/crypto/hmac_stream.c): the same MAC as above
- * over the concatenation of the updates. final spends the context
- * (SWSEV_E_STATE afterwards); free wipes the keyed state. */
+ * over the concatenation of the updates. final spends the MAC (update and
+ * final return SWSEV_E_STATE until reset); free wipes the keyed state. */
 typedef struct swsev_hmac_ctx swsev_hmac_ctx;
 swsev_err swsev_hmac_sha256_new(const void *key, size_t keylen, swsev_hmac_ctx **out) SWSEV_MUST_CHECK;
 swsev_err swsev_hmac_sha256_update(swsev_hmac_ctx *c, const void *msg, size_t len) SWSEV_MUST_CHECK;
 swsev_err swsev_hmac_sha256_final(swsev_hmac_ctx *c, uint8_t out[32]) SWSEV_MUST_CHECK;
+/* Starts a new MAC under the same key (no key schedule again). */
+swsev_err swsev_hmac_sha256_reset(swsev_hmac_ctx *c) SWSEV_MUST_CHECK;
 void swsev_hmac_sha256_free(swsev_hmac_ctx *c);
 
 /*

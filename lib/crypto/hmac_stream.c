@@ -90,3 +90,17 @@ swsev_err swsev_hmac_sha256_final(swsev_hmac_ctx *c, uint8_t out[32])
 	}
 	return SWSEV_OK;
 }
+
+swsev_err swsev_hmac_sha256_reset(swsev_hmac_ctx *c)
+{
+	if (c == NULL)
+		return SWSEV_E_INVALID;
+	/* a NULL key: OpenSSL restarts from the key it already holds */
+	if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1) {
+		c->finalized = 1;
+		ERR_clear_error();
+		return SWSEV_E_CRYPTO;
+	}
+	c->finalized = 0;
+	return SWSEV_OK;
+}

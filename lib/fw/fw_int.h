@@ -54,6 +54,7 @@ struct fw_guest {
 	/* transport channel (LAUNCH_* / SEND_* / RECEIVE_*) */
 	int have_channel;
 	uint8_t tek[16], tik[16];
+	swsev_hmac_ctx *xport_mac; /* keyed with tik for SEND_UPDATE_* (migrate.c), or NULL */
 	swsev_sha256_ctx *ld_ctx; /* the running launch digest (LUPDATE) */
 	uint8_t ld[32];           /* finished launch digest */
 	uint8_t measure[32];      /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
@@ -206,6 +207,9 @@ struct fw_pipe_job {
 	uint16_t (*consume)(void *arg, uint32_t i);
 	uint16_t (*prologue)(void *arg);
 	void *arg;
+	/* how long the caller polls for a chunk the worker is producing before
+	 * it sleeps: about one chunk's production time (0: 20 us) */
+	uint32_t wait_ns;
 };
 
 void fw_pipe_start(swsev_fw *fw);

@@ -21,6 +21,8 @@ void fw_guest_wipe_channel(struct fw_guest *g)
 {
 	swsev_wipe(g->tek, sizeof(g->tek));
 	swsev_wipe(g->tik, sizeof(g->tik));
+	swsev_hmac_sha256_free(g->xport_mac); /* keyed with the TIK */
+	g->xport_mac = NULL;
 	swsev_wipe(g->measure, sizeof(g->measure));
 	swsev_sha256_free(g->ld_ctx);
 	g->ld_ctx = NULL;

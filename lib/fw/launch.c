@@ -223,6 +223,7 @@ static uint16_t lud_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t a, uint
 	l.base = a & ~(uint64_t)(l.ch - 1);
 	job.n = (uint32_t)((l.end - 1 - l.base) / l.ch + 1);
 	job.ahead = l.ahead;
+	job.wait_ns = l.ch / 4; /* a chunk takes about 1 ns per 6 bytes to copy and encrypt */
 	st = fw_pipe_run(fw, &job);
 	/* the worker clears the ring slots that held plaintext */
 	fw_pipe_release(fw, (size_t)(job.n < l.ahead ? job.n : l.ahead) * l.ch);

@@ -64,7 +64,7 @@ enum { P_FREE = 0, P_CLAIMED = 1, P_WIPE = 2, P_WIPING = 3 };
 struct fw_pipe {
 	pthread_t th;
 	int have_thread;
-	pid_t pid;                 /* a forked child has no worker */
+	unsigned gen;              /* fork_gen at creation: a forked child has no worker */
 	_Atomic uint32_t state;    /* P_* */
 	_Atomic uint32_t enabled;
 	_Atomic uint32_t stop;
@@ -80,8 +80,24 @@ struct fw_pipe {
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
 	size_t iv_pos;             /* IV_POOL: empty */
-	pid_t iv_pid;
+	unsigned iv_gen;           /* fork_gen when the pool was filled */
 };
+
+/* Bumped in every child of fork(): a child must neither wait for the
+ * worker (it has none) nor draw the IVs its parent draws too. Cheaper
+ * than a getpid() system call per command. */
+static _Atomic unsigned fork_gen;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void fork_child(void)
+{
+	atomic_fetch_add(&fork_gen, 1);
+}
+
+static void fork_hook(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
 
 static void cpu_relax(void)
 {
@@ -238,7 +254,8 @@ void fw_pipe_start(swsev_fw *fw)
 		return; /* no pool, no worker: every path still works */
 	pthread_mutex_init(&p->iv_lock, NULL);
 	p->iv_pos = IV_POOL;
-	p->pid = getpid();
+	pthread_once(&fork_once, fork_hook);
+	p->gen = atomic_load(&fork_gen);
 	atomic_init(&p->enabled, 1);
 	fw->pipe = p;
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || (p->ring = malloc(FW_PIPE_RING)) == NULL)
@@ -259,7 +276,7 @@ void fw_pipe_stop(swsev_fw *fw)
 
 	if (p == NULL)
 		return;
-	if (p->have_thread && getpid() == p->pid) {
+	if (p->have_thread && atomic_load(&fork_gen) == p->gen) {
 		atomic_store(&p->stop, 1);
 		ev_signal(&p->to_worker);
 		pthread_join(p->th, NULL);
@@ -290,7 +307,8 @@ int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch)
 	struct fw_pipe *p = fw->pipe;
 	uint64_t t0 = 0;
 
-	if (p == NULL || !p->have_thread || !atomic_load(&p->enabled) || getpid() != p->pid)
+	if (p == NULL || !p->have_thread || !atomic_load(&p->enabled) ||
+	    atomic_load(&fork_gen) != p->gen)
 		return 0;
 	for (unsigned i = 0;; i++) {
 		uint32_t s = atomic_load(&p->state);
@@ -382,7 +400,8 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 				produce(p, &r, k); /* not claimed yet: do it here */
 			} else {
 				struct chunk_wait c = { &r, k };
-				ev_wait(&p->to_caller, chunk_ready, &c, SPIN_CHUNK_NS);
+				ev_wait(&p->to_caller, chunk_ready, &c,
+					job->wait_ns != 0 ? job->wait_ns : SPIN_CHUNK_NS);
 			}
 		}
 		st = r.slot[s].st;
@@ -407,17 +426,17 @@ swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16])
 {
 	struct fw_pipe *p = fw->pipe;
 	swsev_err r = SWSEV_OK;
-	pid_t pid;
+	unsigned gen;
 
 	if (fw->ops.random != NULL || p == NULL)
 		return fw_random(fw, iv, 16);
-	pid = getpid();
+	gen = atomic_load(&fork_gen);
 	pthread_mutex_lock(&p->iv_lock);
-	if (p->iv_pos + 16 > IV_POOL || p->iv_pid != pid) {
+	if (p->iv_pos + 16 > IV_POOL || p->iv_gen != gen) {
 		/* a forked child never reuses its parent's IVs */
 		r = swsev_random(p->iv_pool, IV_POOL);
 		p->iv_pos = r == SWSEV_OK ? 0 : IV_POOL;
-		p->iv_pid = pid;
+		p->iv_gen = gen;
 	}
 	if (r == SWSEV_OK) {
 		memcpy(iv, p->iv_pool + p->iv_pos, 16);

@@ -229,6 +229,65 @@ TEST(engine_errors)
 	t_plat_free(&p);
 }
 
+/* ---- incremental HMAC ---- */
+
+TEST(hmac_stream)
+{
+	static uint8_t msg[20000];
+	uint8_t key[16], want[32], got[32], again[32];
+	swsev_hmac_ctx *c = NULL;
+	struct swsev_iov part = { msg, sizeof(msg) };
+
+	t_pattern(msg, sizeof(msg), 3);
+	memset(key, 0x17, sizeof(key));
+	CHECK_EQ(swsev_hmac_sha256_v(key, sizeof(key), &part, 1, want), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_new(key, sizeof(key), &c), SWSEV_OK);
+	/* pieces of uneven sizes, empty ones included */
+	for (size_t off = 0, step = 1; off < sizeof(msg); step = step * 3 + 1) {
+		size_t n = step > sizeof(msg) - off ? sizeof(msg) - off : step;
+		CHECK_EQ(swsev_hmac_sha256_update(c, msg + off, n), SWSEV_OK);
+		CHECK_EQ(swsev_hmac_sha256_update(c, msg, 0), SWSEV_OK);
+		off += n;
+	}
+	CHECK_EQ(swsev_hmac_sha256_final(c, got), SWSEV_OK);
+	CHECK_MEM(got, want, 32);
+	/* spent until reset */
+	CHECK_EQ(swsev_hmac_sha256_update(c, msg, 1), SWSEV_E_STATE);
+	CHECK_EQ(swsev_hmac_sha256_final(c, again), SWSEV_E_STATE);
+	/* reset: the same key again */
+	CHECK_EQ(swsev_hmac_sha256_reset(c), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_update(c, msg, sizeof(msg)), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_final(c, again), SWSEV_OK);
+	CHECK_MEM(again, want, 32);
+	/* a flipped message byte, a flipped key byte: other MACs */
+	msg[12345] ^= 1;
+	CHECK_EQ(swsev_hmac_sha256_reset(c), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_update(c, msg, sizeof(msg)), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_final(c, got), SWSEV_OK);
+	CHECK(memcmp(got, want, 32) != 0);
+	msg[12345] ^= 1;
+	swsev_hmac_sha256_free(c);
+	key[0] ^= 1;
+	CHECK_EQ(swsev_hmac_sha256_new(key, sizeof(key), &c), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_update(c, msg, sizeof(msg)), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_final(c, got), SWSEV_OK);
+	CHECK(memcmp(got, want, 32) != 0);
+	swsev_hmac_sha256_free(c);
+	/* RFC 4231 test case 2: key "Jefe" */
+	CHECK_EQ(swsev_hmac_sha256_new("Jefe", 4, &c), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_update(c, "what do ya want ", 16), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_update(c, "for nothing?", 12), SWSEV_OK);
+	CHECK_EQ(swsev_hmac_sha256_final(c, got), SWSEV_OK);
+	CHECK_HEX(got, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	swsev_hmac_sha256_free(c);
+	/* bad arguments */
+	CHECK_EQ(swsev_hmac_sha256_new(NULL, 1, &c), SWSEV_E_INVALID);
+	CHECK(c == NULL);
+	CHECK_EQ(swsev_hmac_sha256_update(NULL, msg, 1), SWSEV_E_INVALID);
+	CHECK_EQ(swsev_hmac_sha256_reset(NULL), SWSEV_E_INVALID);
+	swsev_hmac_sha256_free(NULL);
+}
+
 /* ---- CTR counter arithmetic ---- */
 
 TEST(ctr_advance)
@@ -440,6 +499,29 @@ TEST(send_update_identical)
 		CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
 		CHECK_MEM(pa, pb, len);
 	}
+	/* a new channel after SEND_CANCEL: the MAC is keyed with the new TIK */
+	CHECK_EQ(t_handle_cmd(&a, SEV_CMD_SEND_CANCEL, gha), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_handle_cmd(&b, SEV_CMD_SEND_CANCEL, ghb), SEV_STATUS_SUCCESS);
+	CHECK_EQ(send_start(&a, gha, target, sa), SEV_STATUS_SUCCESS);
+	CHECK_EQ(send_start(&b, ghb, target, sb), SEV_STATUS_SUCCESS);
+	CHECK_MEM(sa, sb, SWSEV_SESSION_LEN);
+	CHECK_EQ(send_packet(&a, gha, T_GUEST, 0x4000, ha, pa), SEV_STATUS_SUCCESS);
+	CHECK_EQ(send_packet(&b, ghb, T_GUEST, 0x4000, hb, pb), SEV_STATUS_SUCCESS);
+	CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
+	CHECK_MEM(pa, pb, 0x4000);
+	/* the transport buffer overlapping the guest range: every page is read
+	 * before any ciphertext lands on it, as in the sequential path */
+	for (int i = 0; i < 2; i++) {
+		struct tplat *q = i ? &b : &a;
+		uint32_t gh = i ? ghb : gha;
+		CHECK_EQ(t_xport(q, SEV_CMD_SEND_UPDATE_DATA, gh, T_OUT, SWSEV_PKT_HDR_LEN, T_GUEST,
+				 0x4000, T_GUEST + 0x1000, 0x4000, NULL),
+			 SEV_STATUS_SUCCESS);
+		t_read(q, T_OUT, i ? hb : ha, SWSEV_PKT_HDR_LEN);
+		t_read(q, T_GUEST + 0x1000, i ? pb : pa, 0x4000);
+	}
+	CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
+	CHECK_MEM(pa, pb, 0x4000);
 	t_plat_free(&a);
 	t_plat_free(&b);
 	t_plat_free(&t);
@@ -577,6 +659,7 @@ TEST(concurrent_launches)
 TH_MAIN_BEGIN("test_fw_pipeline")
 RUN(engine_order_and_window);
 RUN(engine_errors);
+RUN(hmac_stream);
 RUN(ctr_advance);
 RUN(launch_update_identical);
 RUN(send_update_identical);
