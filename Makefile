@@ -158,3 +158,6 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# keep object files of test binaries between runs (they are not intermediates to delete)
+.SECONDARY:

@@ -286,7 +286,11 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* temp file in the same directory, write, fsync, rename, fsync the directory */
+/* temp file in the same directory, write, fsync, rename, fsync the directory.
+ * The temp file has one fixed name: the state directory has a single writer
+ * (the daemon holds its lock), and a write interrupted by a crash leaves at
+ * most this one file behind, overwritten (O_TRUNC) by the next store — a
+ * per-process name would pile up one stale copy of the keys per crash. */
 static swsev_err file_store(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct ops_ctx *x = ctx;
@@ -296,7 +300,7 @@ static swsev_err file_store(void *ctx, const uint8_t *buf, size_t len)
 
 	pthread_mutex_lock(&x->mu);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->dir, NV_FILE) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		r = SWSEV_E_INVALID;
 		goto out;
 	}

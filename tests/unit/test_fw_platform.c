@@ -457,7 +457,7 @@ TEST(nvfile_atomic_storage)
 	f1 = th_read_file(path, &len1);
 	/* a store that cannot complete (the temp name is taken by a directory):
 	 * PDH_GEN fails, the old file and the old PDH stay */
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	CHECK_EQ(mkdir(tmp, 0700), 0);
 	CHECK_EQ(t_cmd(&p, SEV_CMD_PDH_GEN, NULL), SEV_STATUS_HWERROR_PLATFORM);
 	CHECK(strstr(swsev_fw_ops_last_error(&ops), "nvstate.bin.tmp") != NULL);
