@@ -190,7 +190,9 @@ _e2e_valgrind_preseed() {
 	[ -f "$_pr/ark.cert" ] && return 0
 	[ -n "$(ls -A "$_pr" 2>/dev/null)" ] && return 0
 	_pv=$E2E_ROOT
-	SWSEV_VALGRIND=0 e2e_vendor_root "$_pg" || return 0
+	# a distinct cached root for each directory, as minting would give
+	E2E_PRESEED_N=$((${E2E_PRESEED_N:-0} + 1))
+	SWSEV_VALGRIND=0 e2e_vendor_root "$_pg" "vg$E2E_PRESEED_N" || return 0
 	SWSEV_VALGRIND=1
 	mkdir -p "$_pr" && cp "$E2E_ROOT"/* "$_pr/" && chmod 700 "$_pr"
 	E2E_ROOT=$_pv
@@ -311,10 +313,11 @@ kill_daemon() {
 # root (ARK/ASK certs and keys) minted once per build tree in
 # $BUILD/e2e-cache/ (minting RSA-4096 keys takes seconds, much longer under
 # valgrind). Pass it to start_daemon as --vendor-root "$E2E_ROOT". GEN
-# naples gives an RSA-2048 root, the others RSA-4096 (default genoa).
+# naples gives an RSA-2048 root, the others RSA-4096 (default genoa). A
+# second argument names another cached root (a different key pair).
 e2e_vendor_root() {
 	_g=${1:-genoa}
-	_cache=$BUILD/e2e-cache/root-$_g
+	_cache=$BUILD/e2e-cache/root-$_g${2:+-$2}
 	if [ ! -f "$_cache/ark.cert" ]; then
 		_save_pid=$DAEMON_PID _save_sock=$DAEMON_SOCK _save_log=$DAEMON_LOG _save_vg=${SWSEV_VALGRIND:-0}
 		_save_env=${SWSEV_SOCKET:-}
