@@ -234,6 +234,7 @@ static void launch_update(const struct bench_opts *o)
 				       .target = ">=0.85", .series = "lud_size", .x = (double)sizes[i],
 				       .note = note };
 		struct rates rt;
+		struct fw_span sp;
 		snprintf(id, sizeof(id), "fw.launch_update_data.%zuk", sizes[i] >> 10);
 		snprintf(fig, sizeof(fig), "LAUNCH_UPDATE_DATA, %zu KiB image", sizes[i] >> 10);
 		if (bfw_new(&b) != 0 || guest(&b, sizes[i], 0, &h) != 0) {
@@ -246,9 +247,9 @@ static void launch_update(const struct bench_opts *o)
 		swsev_wle32(b.cmd, h);
 		swsev_wle64(b.cmd + 8, B_GUEST);
 		swsev_wle32(b.cmd + 0x10, (uint32_t)sizes[i]);
-		/* chunks per call as lib/fw/launch.c cuts them (B_GUEST is aligned) */
-		if (rate3(o, &b, (uint32_t)(sizes[i] / (sizes[i] >= (512u << 10) ? 65536 : 16384)),
-			  &rt) != 0) {
+		/* chunks per call as lib/fw/launch.c cuts them */
+		fw_span_init(&sp, B_GUEST, sizes[i], 4096, sizes[i] >= (512u << 10) ? 65536 : 16384);
+		if (rate3(o, &b, sp.n, &rt) != 0) {
 			bench_fail(id, fig, "LAUNCH_UPDATE_DATA failed");
 			bfw_free(&b);
 			continue;
@@ -289,7 +290,7 @@ static void send_update(const struct bench_opts *o)
 	swsev_wle32(b.cmd + 0x20, 0x4000);
 	swsev_wle64(b.cmd + 0x28, B_OUT + 0x1000);
 	swsev_wle32(b.cmd + 0x30, 0x4000);
-	if (rate3(o, &b, 4, &rt) != 0) {
+	if (rate3(o, &b, 5, &rt) != 0) { /* chunks: 1 KiB, 3 KiB, 3 pages (lib/fw/migrate.c) */
 		bench_fail(r.id, r.figure, "SEND_UPDATE_DATA failed");
 		bfw_free(&b);
 		return;

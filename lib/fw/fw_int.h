@@ -230,6 +230,16 @@ void fw_pipe_enable(swsev_fw *fw, int on);
 /* Jobs run and chunks the worker produced so far; returns 1 if there is a
  * worker thread (tests and benchmarks). */
 int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks);
+/* Chunk geometry of a pipelined range [a, end): chunk 0 runs to the first
+ * multiple of `first` above a (a small first chunk shortens the time
+ * before the worker's output is needed), chunk i >= 1 to the next multiple
+ * of ch (first and ch powers of two, first <= ch), the last to end. */
+struct fw_span {
+	uint64_t a, end, b1, base1;
+	uint32_t ch, n;
+};
+void fw_span_init(struct fw_span *s, uint64_t a, uint64_t len, uint32_t first, uint32_t ch);
+void fw_span_get(const struct fw_span *s, uint32_t i, uint64_t *lo, size_t *n);
 /* A transport IV: fw_random when the ops bring a generator (deterministic
  * tests), else from a pool refilled from the CSPRNG 4 KiB at a time (one
  * 16-byte RAND_bytes call costs about as much as 4 KiB). */

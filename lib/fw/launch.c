@@ -147,9 +147,9 @@ out:
 }
 
 /*
- * LAUNCH_UPDATE_DATA on the pipeline (fw_int.h, pipeline.c): chunk i is
- * [max(a, base + i*ch), min(end, base + (i+1)*ch)) with base = a rounded
- * down to ch, so no two chunks share a page. produce (either thread):
+ * LAUNCH_UPDATE_DATA on the pipeline (fw_int.h, pipeline.c): chunk 0 runs
+ * to the end of the first page, the others to multiples of ch (fw_span),
+ * so no two chunks share a page. produce (either thread):
  * copy the plaintext into ring slot i % ahead, then encrypt it in place;
  * consume (the caller, in order): add the slot to the launch digest. The
  * digest and the memory end up exactly as with the sequential loop.
@@ -162,26 +162,19 @@ struct lud {
 	swsev_fw *fw;
 	swsev_sha256_ctx *ld;
 	unsigned asid;
-	uint64_t a, end, base;
-	uint32_t ch, ahead;
+	struct fw_span sp;
+	uint32_t ahead;
 	uint8_t *ring;
 };
 
 static void lud_span(const struct lud *l, uint32_t i, uint64_t *lo, size_t *n)
 {
-	uint64_t s = l->base + (uint64_t)i * l->ch, e = s + l->ch;
-
-	if (s < l->a)
-		s = l->a;
-	if (e > l->end)
-		e = l->end;
-	*lo = s;
-	*n = (size_t)(e - s);
+	fw_span_get(&l->sp, i, lo, n);
 }
 
 static uint8_t *lud_slot(const struct lud *l, uint32_t i)
 {
-	return l->ring + (size_t)(i % l->ahead) * l->ch;
+	return l->ring + (size_t)(i % l->ahead) * l->sp.ch;
 }
 
 static uint16_t lud_produce(void *arg, uint32_t i)
@@ -213,20 +206,19 @@ static uint16_t lud_consume(void *arg, uint32_t i)
 static uint16_t lud_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t a, uint32_t len,
 			      uint8_t *ring)
 {
-	struct lud l = { .fw = fw, .ld = g->ld_ctx, .asid = g->asid, .a = a, .end = a + len,
-			 .ring = ring };
+	struct lud l = { .fw = fw, .ld = g->ld_ctx, .asid = g->asid, .ring = ring };
 	struct fw_pipe_job job = { .produce = lud_produce, .consume = lud_consume, .arg = &l };
+	uint32_t ch = len >= 8 * LUD_CHUNK_BIG ? LUD_CHUNK_BIG : LUD_CHUNK_SMALL;
 	uint16_t st;
 
-	l.ch = len >= 8 * LUD_CHUNK_BIG ? LUD_CHUNK_BIG : LUD_CHUNK_SMALL;
-	l.ahead = FW_PIPE_RING / l.ch < FW_PIPE_MAX_AHEAD ? FW_PIPE_RING / l.ch : FW_PIPE_MAX_AHEAD;
-	l.base = a & ~(uint64_t)(l.ch - 1);
-	job.n = (uint32_t)((l.end - 1 - l.base) / l.ch + 1);
+	fw_span_init(&l.sp, a, len, SWSEV_MEM_PAGE, ch);
+	l.ahead = FW_PIPE_RING / ch < FW_PIPE_MAX_AHEAD ? FW_PIPE_RING / ch : FW_PIPE_MAX_AHEAD;
+	job.n = l.sp.n;
 	job.ahead = l.ahead;
-	job.wait_ns = l.ch / 4; /* a chunk takes about 1 ns per 6 bytes to copy and encrypt */
+	job.wait_ns = ch / 4; /* a chunk takes about 1 ns per 6 bytes to copy and encrypt */
 	st = fw_pipe_run(fw, &job);
 	/* the worker clears the ring slots that held plaintext */
-	fw_pipe_release(fw, (size_t)(job.n < l.ahead ? job.n : l.ahead) * l.ch);
+	fw_pipe_release(fw, (size_t)(job.n < l.ahead ? job.n : l.ahead) * ch);
 	return st;
 }
 

@@ -169,8 +169,9 @@ out:
 }
 
 /*
- * SEND_UPDATE_DATA/VMSA on the pipeline (fw_int.h, pipeline.c): chunk i is
- * the i-th page-bounded piece of the guest range. produce (either thread):
+ * SEND_UPDATE_DATA/VMSA on the pipeline (fw_int.h, pipeline.c): chunk 0 is
+ * the first KiB of the guest range (ready soon: the MAC starts early),
+ * then page-bounded pieces (fw_span). produce (either thread):
  * decrypt it under the VEK, encrypt it under the TEK from the counter block
  * of its offset, wipe the plaintext; consume (the caller, in order): MAC the
  * ciphertext piece. The packet is byte-identical to swsev_pkt_seal's: the
@@ -182,7 +183,8 @@ out:
 struct sud {
 	swsev_fw *fw;
 	struct fw_guest *g;
-	uint64_t ga, end;
+	uint64_t ga;
+	struct fw_span sp;
 	uint64_t ta; /* where the ciphertext goes, written by produce if write_ta */
 	int write_ta;
 	uint8_t *plain, *cipher;
@@ -192,15 +194,10 @@ struct sud {
 
 static void sud_span(const struct sud *s, uint32_t i, size_t *off, size_t *n)
 {
-	uint64_t lo = (s->ga & ~(uint64_t)(SWSEV_MEM_PAGE - 1)) + (uint64_t)i * SWSEV_MEM_PAGE;
-	uint64_t hi = lo + SWSEV_MEM_PAGE;
+	uint64_t lo;
 
-	if (lo < s->ga)
-		lo = s->ga;
-	if (hi > s->end)
-		hi = s->end;
+	fw_span_get(&s->sp, i, &lo, n);
 	*off = (size_t)(lo - s->ga);
-	*n = (size_t)(hi - lo);
 }
 
 static uint16_t sud_produce(void *arg, uint32_t i)
@@ -260,14 +257,14 @@ static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, ui
 			       uint32_t len, uint64_t ta, uint8_t *plain, uint8_t *cipher,
 			       struct swsev_pkt_hdr *h, int *written)
 {
-	struct sud s = { .fw = fw, .g = g, .ga = ga, .end = ga + len, .plain = plain,
-			 .cipher = cipher };
+	struct sud s = { .fw = fw, .g = g, .ga = ga, .plain = plain, .cipher = cipher };
 	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume,
 				   .prologue = sud_prologue, .arg = &s };
 	uint16_t st;
 
 	memset(h, 0, sizeof(*h));
-	*written = s.write_ta = ta >= s.end || ga >= ta + len;
+	fw_span_init(&s.sp, ga, len, 1024, SWSEV_MEM_PAGE);
+	*written = s.write_ta = ta >= ga + len || ga >= ta + len;
 	s.ta = ta;
 	if (fw_xport_iv(fw, s.iv) != SWSEV_OK)
 		return SEV_STATUS_HWERROR_PLATFORM;
@@ -276,7 +273,7 @@ static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, ui
 	memcpy(s.pre + 5, s.iv, 16);
 	swsev_wle32(s.pre + 21, len);
 	swsev_wle32(s.pre + 25, len);
-	job.n = (uint32_t)((s.end - 1 - (ga & ~(uint64_t)(SWSEV_MEM_PAGE - 1))) / SWSEV_MEM_PAGE + 1);
+	job.n = s.sp.n;
 	job.ahead = job.n <= FW_PIPE_MAX_AHEAD ? job.n : FW_PIPE_MAX_AHEAD;
 	job.wait_ns = 3000; /* a page takes about 1.5 us to decrypt and re-encrypt */
 	st = fw_pipe_run(fw, &job);

@@ -460,3 +460,31 @@ void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
 		blocks >>= 8;
 	}
 }
+
+void fw_span_init(struct fw_span *s, uint64_t a, uint64_t len, uint32_t first, uint32_t ch)
+{
+	uint64_t b1 = (a & ~(uint64_t)(first - 1)) + first;
+
+	s->a = a;
+	s->end = a + len;
+	s->b1 = b1 < s->end ? b1 : s->end;
+	s->base1 = s->b1 & ~(uint64_t)(ch - 1);
+	s->ch = ch;
+	s->n = 1 + (s->b1 < s->end ? (uint32_t)((s->end - 1 - s->base1) / ch + 1) : 0);
+}
+
+void fw_span_get(const struct fw_span *s, uint32_t i, uint64_t *lo, size_t *n)
+{
+	uint64_t b = s->a, e = s->b1;
+
+	if (i > 0) {
+		b = s->base1 + (uint64_t)(i - 1) * s->ch;
+		e = b + s->ch;
+		if (b < s->b1)
+			b = s->b1;
+		if (e > s->end)
+			e = s->end;
+	}
+	*lo = b;
+	*n = (size_t)(e - b);
+}

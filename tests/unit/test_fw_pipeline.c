@@ -229,6 +229,55 @@ TEST(engine_errors)
 	t_plat_free(&p);
 }
 
+/* ---- chunk geometry ---- */
+
+TEST(span_geometry)
+{
+	static const uint64_t starts[] = { 0, 16, 1008, 1024, 4080, 4096, 0x10000 - 16, 0x123450 };
+	static const uint64_t lens[] = { 16, 1008, 1024, 4096, 4112, 0x10000, 0x10010, 0x5000, 3u << 20 };
+	static const uint32_t geo[][2] = { { 1024, 4096 }, { 4096, 16384 }, { 4096, 65536 }, { 4096, 4096 } };
+	unsigned bad = 0;
+
+	for (size_t g = 0; g < sizeof(geo) / sizeof(geo[0]); g++)
+		for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+			for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+				uint64_t a = 0x10000000ULL + starts[i], pos = a, lo;
+				uint32_t first = geo[g][0], ch = geo[g][1];
+				struct fw_span sp;
+				size_t n;
+
+				fw_span_init(&sp, a, lens[j], first, ch);
+				for (uint32_t k = 0; k < sp.n; k++) {
+					fw_span_get(&sp, k, &lo, &n);
+					/* the chunks tile the range in order, none empty */
+					bad += lo != pos || n == 0;
+					/* chunk 0 stops at the first `first` boundary, the
+					 * others never cross a ch boundary */
+					if (k == 0)
+						bad += (lo + n) % first != 0 && lo + n != a + lens[j];
+					else
+						bad += lo / ch != (lo + n - 1) / ch;
+					pos = lo + n;
+				}
+				bad += pos != a + lens[j];
+			}
+	CHECK_EQ(bad, 0);
+	/* a 16 KiB packet on a page: 1 KiB, 3 KiB, then three pages */
+	{
+		struct fw_span sp;
+		uint64_t lo;
+		size_t n;
+		fw_span_init(&sp, 0x10000000ULL, 0x4000, 1024, 4096);
+		CHECK_EQ(sp.n, 5);
+		fw_span_get(&sp, 1, &lo, &n);
+		CHECK_EQ(lo, 0x10000400ULL);
+		CHECK_EQ(n, 0xc00);
+		fw_span_get(&sp, 4, &lo, &n);
+		CHECK_EQ(lo, 0x10003000ULL);
+		CHECK_EQ(n, 0x1000);
+	}
+}
+
 /* ---- incremental HMAC ---- */
 
 TEST(hmac_stream)
@@ -659,6 +708,7 @@ TEST(concurrent_launches)
 TH_MAIN_BEGIN("test_fw_pipeline")
 RUN(engine_order_and_window);
 RUN(engine_errors);
+RUN(span_geometry);
 RUN(hmac_stream);
 RUN(ctr_advance);
 RUN(launch_update_identical);
