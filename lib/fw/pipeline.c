@@ -40,19 +40,24 @@
 #define SPIN_WIPE_NS 50000u   /* caller: the worker clearing a whole ring takes about 25 us */
 #define IV_POOL 4096u
 
+/* Fields written by different threads live on different cache lines: a
+ * line that bounces between the cores costs about as much per chunk as a
+ * page of AES. */
+#define LINE 64
+
 struct ev {
-	_Atomic uint32_t seq;
+	_Alignas(LINE) _Atomic uint32_t seq;
 	_Atomic uint32_t waiters;
 };
 
 struct run {
 	const struct fw_pipe_job *job;
-	_Atomic uint32_t next;     /* lowest unclaimed chunk */
-	_Atomic uint32_t consumed; /* chunks consumed by the caller */
-	_Atomic uint32_t wake_at;  /* the worker sleeps until consumed reaches it */
+	_Alignas(LINE) _Atomic uint32_t next; /* lowest unclaimed chunk (either thread) */
+	_Alignas(LINE) _Atomic uint32_t consumed; /* chunks consumed (caller) */
 	_Atomic uint32_t cancel;
+	_Alignas(LINE) _Atomic uint32_t wake_at; /* the worker sleeps until consumed reaches it */
 	struct {
-		_Atomic uint32_t done; /* chunk number + 1 once produced */
+		_Alignas(LINE) _Atomic uint32_t done; /* chunk number + 1 once produced */
 		uint16_t st;
 	} slot[FW_PIPE_MAX_AHEAD];
 };
@@ -65,17 +70,19 @@ struct fw_pipe {
 	pthread_t th;
 	int have_thread;
 	unsigned gen;              /* fork_gen at creation: a forked child has no worker */
-	_Atomic uint32_t state;    /* P_* */
+	uint8_t *ring;             /* FW_PIPE_RING bytes */
+	/* written by the caller once per command, polled by the worker */
+	_Alignas(LINE) _Atomic uint32_t state; /* P_* */
 	_Atomic uint32_t enabled;
 	_Atomic uint32_t stop;
 	_Atomic uint32_t open;     /* the current run accepts the worker */
-	_Atomic uint32_t in_run;   /* the worker is inside the current run */
 	_Atomic uint32_t run_seq;  /* one per run */
 	_Atomic size_t wipe;       /* bytes of the ring to clear (P_WIPE) */
 	struct run *run;
+	_Alignas(LINE) _Atomic uint32_t in_run; /* the worker is inside the current run */
 	struct ev to_worker, to_caller;
-	_Atomic uint64_t runs, worker_chunks; /* fw_pipe_stats */
-	uint8_t *ring;             /* FW_PIPE_RING bytes */
+	_Alignas(LINE) _Atomic uint64_t runs;
+	_Alignas(LINE) _Atomic uint64_t worker_chunks; /* fw_pipe_stats */
 
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
@@ -159,14 +166,15 @@ static void ev_wait(struct ev *e, int (*ok)(void *a), void *a, uint64_t spin_ns)
 	}
 }
 
-static void produce(struct fw_pipe *p, struct run *r, uint32_t i)
+static void produce(struct fw_pipe *p, struct run *r, uint32_t i, int by_worker)
 {
 	const struct fw_pipe_job *j = r->job;
 	unsigned s = i % j->ahead;
 
 	r->slot[s].st = j->produce(j->arg, i);
 	atomic_store(&r->slot[s].done, i + 1);
-	ev_signal(&p->to_caller);
+	if (by_worker)
+		ev_signal(&p->to_caller);
 }
 
 /* ---- worker ---- */
@@ -209,7 +217,7 @@ static void worker_run(struct fw_pipe *p, struct run *r)
 			continue;
 		}
 		if (atomic_compare_exchange_strong(&r->next, &i, i + 1)) {
-			produce(p, r, i);
+			produce(p, r, i, 1);
 			atomic_fetch_add_explicit(&p->worker_chunks, 1, memory_order_relaxed);
 		}
 	}
@@ -247,11 +255,14 @@ static void *worker_main(void *arg)
 
 void fw_pipe_start(swsev_fw *fw)
 {
-	struct fw_pipe *p = calloc(1, sizeof(*p));
+	/* cache-line aligned (the struct's own alignment; calloc gives 16) */
+	size_t sz = (sizeof(struct fw_pipe) + LINE - 1) / LINE * LINE;
+	struct fw_pipe *p = aligned_alloc(LINE, sz);
 	sigset_t all, old;
 
 	if (p == NULL)
 		return; /* no pool, no worker: every path still works */
+	memset(p, 0, sz);
 	pthread_mutex_init(&p->iv_lock, NULL);
 	p->iv_pos = IV_POOL;
 	pthread_once(&fork_once, fork_hook);
@@ -397,7 +408,7 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 		if (atomic_load(&r.slot[s].done) != k + 1) {
 			uint32_t want = k;
 			if (atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
-				produce(p, &r, k); /* not claimed yet: do it here */
+				produce(p, &r, k, 0); /* not claimed yet: do it here */
 			} else {
 				struct chunk_wait c = { &r, k };
 				ev_wait(&p->to_caller, chunk_ready, &c,
