@@ -162,6 +162,8 @@ static int vm_info_get(swsev_client *c, uint32_t id, struct vm_info *v)
 	}
 	rc = v->json ? 0 : -1;
 out:
+	if (rc != 0)
+		vm_info_free(v);
 	swsev_rsp_clear(&rsp);
 	return rc;
 }
@@ -954,6 +956,60 @@ out:
 	return rc;
 }
 
+
+/* One line of SWSEV_OP_VM_LIST (include/swsev/host.h):
+ * "<id> <name> <state> handle=<u32> asid=<u32> policy=0x<hex> memory=<bytes>".
+ * Parsed strictly: every field present, numbers range-checked, nothing after. */
+struct vm_list_line {
+	uint32_t id, handle, asid, policy;
+	uint64_t memory;
+	char name[64], state[32];
+};
+
+static int vm_list_field(char **save, const char *prefix, uint64_t max, uint64_t *out)
+{
+	char *tok = strtok_r(NULL, " ", save);
+	size_t n = strlen(prefix);
+
+	if (!tok || strncmp(tok, prefix, n) != 0)
+		return -1;
+	return swsev_parse_u64(tok + n, max, out) == SWSEV_OK ? 0 : -1;
+}
+
+static int parse_vm_list_line(char *line, struct vm_list_line *l)
+{
+	char *save = NULL, *tok;
+	uint64_t v;
+
+	memset(l, 0, sizeof(*l));
+	tok = strtok_r(line, " ", &save);
+	if (!tok || swsev_parse_u64(tok, UINT32_MAX, &v) != SWSEV_OK)
+		return -1;
+	l->id = (uint32_t)v;
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok || strlen(tok) >= sizeof(l->name))
+		return -1;
+	strcpy(l->name, tok);
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok || strlen(tok) >= sizeof(l->state))
+		return -1;
+	strcpy(l->state, tok);
+	if (vm_list_field(&save, "handle=", UINT32_MAX, &v))
+		return -1;
+	l->handle = (uint32_t)v;
+	if (vm_list_field(&save, "asid=", UINT32_MAX, &v))
+		return -1;
+	l->asid = (uint32_t)v;
+	/* the policy is written 0x-prefixed: keep the prefix for the parser */
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok || strncmp(tok, "policy=0x", 9) != 0 || swsev_parse_u64(tok + 7, UINT32_MAX, &v) != SWSEV_OK)
+		return -1;
+	l->policy = (uint32_t)v;
+	if (vm_list_field(&save, "memory=", UINT64_MAX, &l->memory))
+		return -1;
+	return strtok_r(NULL, " ", &save) == NULL ? 0 : -1;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	swsev_client *c;
@@ -982,19 +1038,30 @@ static int cmd_list(int argc, char **argv)
 			printf("%-6s %-24s %-15s %-7s %-5s %-10s %s\n", "ID", "NAME", "STATE", "HANDLE", "ASID",
 			       "POLICY", "MEMORY");
 		for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			struct vm_list_line l;
 			unsigned id, handle, asid, policy;
 			unsigned long long memb;
-			char name[64], state[32];
+			const char *name, *state;
 
-			if (sscanf(line, "%u %63s %31s handle=%u asid=%u policy=0x%x memory=%llu", &id, name, state,
-				   &handle, &asid, &policy, &memb) != 7)
+			if (parse_vm_list_line(line, &l) != 0) {
+				cli_warn("vm list: malformed line from the platform: '%.80s'", line);
+				rc = -1;
 				continue;
+			}
+			id = l.id;
+			handle = l.handle;
+			asid = l.asid;
+			policy = l.policy;
+			memb = l.memory;
+			name = l.name;
+			state = l.state;
 			if (cli_g.json) {
-				char *q = cli_json_quote(name);
-				printf("%s{\"id\": %u, \"name\": %s, \"state\": \"%s\", \"handle\": %u, \"asid\": %u, "
-				       "\"policy\": %u, \"memory\": %llu}", first ? "" : ", ", id, q, state, handle,
+				char *q = cli_json_quote(name), *qs = cli_json_quote(state);
+				printf("%s{\"id\": %u, \"name\": %s, \"state\": %s, \"handle\": %u, \"asid\": %u, "
+				       "\"policy\": %u, \"memory\": %llu}", first ? "" : ", ", id, q, qs, handle,
 				       asid, policy, memb);
 				free(q);
+				free(qs);
 			} else {
 				printf("%-6u %-24s %-15s %-7u %-5u 0x%-8x %llu MiB\n", id, name, state, handle, asid,
 				       policy, memb >> 20);

@@ -142,7 +142,12 @@ static int connect_locked(void)
 
 static int is_dev_sev(const char *path)
 {
-	return path && strcmp(path, DEV_SEV) == 0 && getenv("SWSEV_SOCKET") && *getenv("SWSEV_SOCKET");
+	const char *sock;
+
+	if (!path || strcmp(path, DEV_SEV) != 0)
+		return 0;
+	sock = getenv("SWSEV_SOCKET");
+	return sock && *sock;
 }
 
 /* The emulated open: a real descriptor number, tracked with its access mode. */
