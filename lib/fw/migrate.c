@@ -169,138 +169,57 @@ out:
 }
 
 /*
- * SEND_UPDATE_DATA/VMSA on the pipeline (fw_int.h, pipeline.c): chunk i is
- * the i-th page-bounded piece of the guest range (fw_span). produce
- * (either thread):
- * decrypt it under the VEK, encrypt it under the TEK from the counter block
- * of its offset, wipe the plaintext; consume (the caller, in order): MAC the
- * ciphertext piece. The packet is byte-identical to swsev_pkt_seal's: the
- * MAC (crypto.md §7) covers CTX || LE32(flags) || IV || LE32(guest_len) ||
- * LE32(trans_len) || ciphertext, both lengths being guest_len on Genoa.
+ * The SEND_UPDATE_* seal (crypto.md §7), the bytes of swsev_pkt_seal:
+ * AES-128-CTR under the TEK, then HMAC(TIK, CTX || LE32(flags) || IV ||
+ * LE32(guest_len) || LE32(trans_len) || ciphertext), both lengths being
+ * guest_len on Genoa. The HMAC context keyed with the TIK is kept with the
+ * channel (fw_guest_wipe_channel frees it): keying a new one per packet
+ * cost about 5% of a 16 KiB packet. It runs on the calling thread: on the
+ * pipeline (pipeline.c) a 16 KiB packet measured no faster, the handoff of
+ * each page between the cores costing about what moving its decryption
+ * saved (docs/benchmarks.md).
  */
-#define SEND_PIPE_MIN 0x2000u /* two pages; one page does not pay for the handoff */
-
-struct sud {
-	swsev_fw *fw;
-	struct fw_guest *g;
-	uint64_t ga;
-	struct fw_span sp;
-	uint64_t ta; /* where the ciphertext goes, written by produce if write_ta */
-	int write_ta;
-	uint8_t *plain, *cipher;
+static uint16_t send_seal(struct fw_guest *g, uint8_t ctx, const uint8_t iv[16],
+			  const uint8_t *plain, uint32_t len, uint8_t *cipher, struct swsev_pkt_hdr *h)
+{
 	uint8_t pre[1 + 4 + 16 + 4 + 4];
-	uint8_t iv[16];
-};
-
-static void sud_span(const struct sud *s, uint32_t i, size_t *off, size_t *n)
-{
-	uint64_t lo;
-
-	fw_span_get(&s->sp, i, &lo, n);
-	*off = (size_t)(lo - s->ga);
-}
-
-static uint16_t sud_produce(void *arg, uint32_t i)
-{
-	const struct sud *s = arg;
-	uint8_t ctr[16];
-	size_t off, n;
-	uint16_t st;
-
-	sud_span(s, i, &off, &n);
-	st = fw_enc_read(s->fw, s->g->asid, s->ga + off, s->plain + off, n);
-	if (st == SEV_STATUS_SUCCESS) {
-		fw_ctr_advance(s->iv, off / SWSEV_AES_BLOCK, ctr);
-		if (swsev_aes128_ctr(s->g->tek, ctr, s->plain + off, s->cipher + off, n) != SWSEV_OK)
-			st = SEV_STATUS_HWERROR_PLATFORM;
-	}
-	swsev_wipe(s->plain + off, n);
-	if (st == SEV_STATUS_SUCCESS && s->write_ta)
-		st = fw_host_write(s->fw, s->ta + off, s->cipher + off, n);
-	return st;
-}
-
-/* The MAC context of the channel: keyed once per SEND_START (the key
- * schedule and the context allocation cost about 5% of a 16 KiB packet). */
-static uint16_t sud_prologue(void *arg)
-{
-	struct sud *s = arg;
-	struct fw_guest *g = s->g;
 	swsev_err r;
 
-	r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac)
-				 : swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
-	if (r == SWSEV_OK)
-		r = swsev_hmac_sha256_update(g->xport_mac, s->pre, sizeof(s->pre));
-	return r == SWSEV_OK ? SEV_STATUS_SUCCESS : SEV_STATUS_HWERROR_PLATFORM;
-}
-
-static uint16_t sud_consume(void *arg, uint32_t i)
-{
-	const struct sud *s = arg;
-	size_t off, n;
-
-	sud_span(s, i, &off, &n);
-	return swsev_hmac_sha256_update(s->g->xport_mac, s->cipher + off, n) == SWSEV_OK
-		       ? SEV_STATUS_SUCCESS
-		       : SEV_STATUS_HWERROR_PLATFORM;
-}
-
-/*
- * Seals [ga, ga+len) into cipher and h; plain is wiped chunk by chunk.
- * When the transport range [ta, ta+len) does not overlap the guest range,
- * the ciphertext is written to it as it is produced (*written = 1);
- * otherwise the caller writes it afterwards, as a later chunk's plaintext
- * must be read before an earlier chunk's ciphertext lands on it.
- */
-static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint64_t ga,
-			       uint32_t len, uint64_t ta, uint8_t *plain, uint8_t *cipher,
-			       struct swsev_pkt_hdr *h, int *written)
-{
-	struct sud s = { .fw = fw, .g = g, .ga = ga, .plain = plain, .cipher = cipher };
-	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume,
-				   .prologue = sud_prologue, .arg = &s };
-	uint16_t st;
-
 	memset(h, 0, sizeof(*h));
-	/* page-sized chunks: a smaller first one measured no faster (the page
-	 * is decrypted whole either way, and each chunk sets up its CTR) */
-	fw_span_init(&s.sp, ga, len, SWSEV_MEM_PAGE, SWSEV_MEM_PAGE);
-	*written = s.write_ta = ta >= ga + len || ga >= ta + len;
-	s.ta = ta;
-	if (fw_xport_iv(fw, s.iv) != SWSEV_OK)
-		return SEV_STATUS_HWERROR_PLATFORM;
-	s.pre[0] = ctx;
-	swsev_wle32(s.pre + 1, 0); /* flags */
-	memcpy(s.pre + 5, s.iv, 16);
-	swsev_wle32(s.pre + 21, len);
-	swsev_wle32(s.pre + 25, len);
-	job.n = s.sp.n;
-	job.ahead = job.n <= FW_PIPE_MAX_AHEAD ? job.n : FW_PIPE_MAX_AHEAD;
-	job.wait_ns = 3000; /* a page takes about 1.5 us to decrypt and re-encrypt */
-	st = fw_pipe_run(fw, &job);
-	if (st == SEV_STATUS_SUCCESS && swsev_hmac_sha256_final(g->xport_mac, h->mac) != SWSEV_OK)
-		st = SEV_STATUS_HWERROR_PLATFORM;
-	if (st == SEV_STATUS_SUCCESS) {
-		memcpy(h->iv, s.iv, 16);
-	} else {
-		memset(h, 0, sizeof(*h));
+	pre[0] = ctx;
+	swsev_wle32(pre + 1, 0); /* flags */
+	memcpy(pre + 5, iv, 16);
+	swsev_wle32(pre + 21, len);
+	swsev_wle32(pre + 25, len);
+	r = swsev_aes128_ctr(g->tek, iv, plain, cipher, len);
+	if (r == SWSEV_OK)
+		r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac)
+					 : swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_update(g->xport_mac, pre, sizeof(pre));
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_update(g->xport_mac, cipher, len);
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_final(g->xport_mac, h->mac);
+	if (r != SWSEV_OK) {
 		swsev_hmac_sha256_free(g->xport_mac); /* in an unknown state */
 		g->xport_mac = NULL;
+		memset(h, 0, sizeof(*h));
+		return SEV_STATUS_HWERROR_PLATFORM;
 	}
-	return st;
+	memcpy(h->iv, iv, 16);
+	return SEV_STATUS_SUCCESS;
 }
 
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
-	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], iv[16], hdr[SWSEV_PKT_HDR_LEN], *ring;
+	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], iv[16], hdr[SWSEV_PKT_HDR_LEN];
 	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
 	struct xport x;
 	struct fw_guest *g;
 	uint64_t ga, ta, ha;
 	size_t plain_used = 0;
-	int written = 0;
 	uint16_t st = SEV_STATUS_SUCCESS;
 
 	fw_xport_decode(c->buf, &x);
@@ -341,33 +260,26 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = fw_addr(fw, x.hdr_pa, SWSEV_PKT_HDR_LEN, &ha);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	if (x.guest_len >= SEND_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
-		st = send_pipelined(fw, g, ctx, ga, x.guest_len, ta, plain, cipher, &h, &written);
-		fw_pipe_release(fw, 0); /* the ring was not used */
-		if (st != SEV_STATUS_SUCCESS)
-			goto out;
-	} else {
-		plain_used = x.guest_len;
-		st = fw_enc_read(fw, g->asid, ga, plain, x.guest_len);
-		if (st != SEV_STATUS_SUCCESS)
-			goto out;
-		/* Genoa: both MAC length fields are guest_len (crypto.md §7.3) */
-		if (fw_xport_iv(fw, iv) != SWSEV_OK ||
-		    swsev_pkt_seal(g->tek, g->tik, ctx, iv, plain, x.guest_len, NULL, &h, cipher) !=
-			    SWSEV_OK) {
-			st = SEV_STATUS_HWERROR_PLATFORM;
-			goto out;
-		}
+	plain_used = x.guest_len;
+	st = fw_enc_read(fw, g->asid, ga, plain, x.guest_len);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	/* IVs from the pool: one 16-byte RAND_bytes costs 15% of a 16 KiB packet */
+	if (fw_xport_iv(fw, iv) != SWSEV_OK) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
 	}
+	st = send_seal(g, ctx, iv, plain, x.guest_len, cipher, &h);
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
 	swsev_pkt_hdr_encode(&h, hdr);
-	if (!written)
-		st = fw_host_write(fw, ta, cipher, x.guest_len);
+	st = fw_host_write(fw, ta, cipher, x.guest_len);
 	if (st == SEV_STATUS_SUCCESS)
 		st = fw_host_write(fw, ha, hdr, sizeof(hdr));
 	if (st == SEV_STATUS_SUCCESS)
 		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
 out:
-	swsev_wipe(plain, plain_used); /* the pipelined path wipes as it goes */
+	swsev_wipe(plain, plain_used);
 	fw_guest_put(fw, g);
 	return st;
 }

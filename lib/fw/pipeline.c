@@ -399,8 +399,6 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	atomic_fetch_add(&p->run_seq, 1);
 	atomic_store(&p->open, 1);
 	ev_signal(&p->to_worker);
-	if (job->prologue != NULL)
-		st = job->prologue(job->arg);
 
 	for (uint32_t k = 0; k < job->n && st == SEV_STATUS_SUCCESS; k++) {
 		unsigned s = k % job->ahead;
@@ -456,20 +454,6 @@ swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16])
 	}
 	pthread_mutex_unlock(&p->iv_lock);
 	return r;
-}
-
-void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
-{
-	unsigned carry = 0;
-
-	memcpy(out, iv, 16);
-	for (int b = 15; b >= 0 && (blocks != 0 || carry != 0); b--) {
-		unsigned v = out[b] + (unsigned)(blocks & 0xff) + carry;
-
-		out[b] = (uint8_t)v;
-		carry = v >> 8;
-		blocks >>= 8;
-	}
 }
 
 void fw_span_init(struct fw_span *s, uint64_t a, uint64_t len, uint32_t first, uint32_t ch)
