@@ -14,8 +14,8 @@
  * Waiting: a short spin (the other side is usually about to deliver), then
  * a futex sleep on an event counter. A signal costs an atomic increment,
  * and a syscall only when someone sleeps. The worker polls for the next
- * command for SPIN_IDLE_NS after each one (commands of a launch or a
- * migration come back to back), then sleeps until a command wakes it.
+ * command for SPIN_IDLE_NS after each one (the LAUNCH_UPDATE_DATA commands
+ * of a launch come back to back), then sleeps until a command wakes it.
  *
  * Memory ordering: every shared field is a sequentially consistent atomic,
  * except the run pointer and the chunk statuses, which are published by a
