@@ -82,7 +82,11 @@ sw provision "$E2E_TMP/oca.cert" "$E2E_TMP/oca2.key" >"$E2E_TMP/p3.out" 2>&1
 	fail provision_wrong_key_refused "$(cat "$E2E_TMP/p3.out")"
 # a flipped byte in the OCA cert: refused (its self-signature no longer holds)
 cp "$E2E_TMP/oca.cert" "$E2E_TMP/bad.cert"
-printf '\001' | dd of="$E2E_TMP/bad.cert" bs=1 seek=32 conv=notrunc 2>/dev/null
+# (xor, so the byte always changes: writing a constant left it as it was
+# whenever the key byte at offset 32 happened to be that constant)
+b=$(od -An -tu1 -j32 -N1 "$E2E_TMP/bad.cert" | tr -d ' ')
+printf "\\$(printf '%03o' $((b ^ 1)))" | dd of="$E2E_TMP/bad.cert" bs=1 seek=32 conv=notrunc 2>/dev/null
+cmp -s "$E2E_TMP/oca.cert" "$E2E_TMP/bad.cert" && fail provision_flip_changed_byte "flip left the cert unchanged"
 expect_fail provision_flipped_oca_refused sw provision "$E2E_TMP/bad.cert" "$E2E_TMP/oca.key"
 
 # a generation is fixed at manufacturing
