@@ -129,8 +129,8 @@ static pid_t start_daemon(const char *dir, const char *sock)
 			dup2(nul, STDOUT_FILENO);
 			dup2(nul, STDERR_FILENO);
 		}
-		execl(bin, bin, "--state", dir, "--socket", sock, "--generation", "naples", "--foreground",
-		      "--log-level", "error", (char *)NULL);
+		execl(bin, bin, "--state", dir, "--socket", sock, "--generation", "naples",
+		      "--foreground", "--log-level", "error", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; pid > 0 && i < 1200; i++) { /* up to 60 s */
@@ -159,7 +159,8 @@ static void rm_state(const char *dir)
 		fprintf(stderr, "bench_daemon: could not remove %s\n", dir);
 }
 
-static void emit(const char *id, const char *fig, double v, const char *unit, const char *target, const char *note)
+static void emit(const char *id, const char *fig, double v, const char *unit, const char *target,
+		 const char *note)
 {
 	struct bench_row r = { id, fig, v, unit, "-", target, "-", 0, note };
 
@@ -179,20 +180,23 @@ void bench_daemon(const struct bench_opts *o)
 	int have_ops = 0;
 
 	if (!mkdtemp(dir)) {
-		bench_fail("daemon.status_rtt", "PLATFORM_STATUS round trip through swsevd", strerror(errno));
+		bench_fail("daemon.status_rtt", "PLATFORM_STATUS round trip through swsevd",
+			   strerror(errno));
 		return;
 	}
 	snprintf(state, sizeof(state), "%s/st", dir);
 	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
 	in.buf = sk.buf = calloc(1, WRITE_LEN);
-	if (!in.buf || swsev_vendor_root_new(2048, &root) != SWSEV_OK || swsev_nvmem_ops(&ops) != SWSEV_OK) {
+	if (!in.buf || swsev_vendor_root_new(2048, &root) != SWSEV_OK ||
+	    swsev_nvmem_ops(&ops) != SWSEV_OK) {
 		bench_fail("daemon.status_inproc", "PLATFORM_STATUS in-process", "set-up failed");
 		goto out;
 	}
 	have_ops = 1;
 	if (swsev_fw_new(swsev_profile_find("naples"), &ops, root, &fw) != SWSEV_OK ||
 	    swsev_host_new(fw, &h) != SWSEV_OK || swsev_client_inproc(h, &in.c) != SWSEV_OK) {
-		bench_fail("daemon.status_inproc", "PLATFORM_STATUS in-process", "platform set-up failed");
+		bench_fail("daemon.status_inproc", "PLATFORM_STATUS in-process",
+			   "platform set-up failed");
 		goto out;
 	}
 	pid = start_daemon(state, sock);
@@ -203,22 +207,25 @@ void bench_daemon(const struct bench_opts *o)
 	}
 	r_in = bench_rate(o, op_status, &in);
 	r_sk = bench_rate(o, op_status, &sk);
-	emit("daemon.status_inproc", "PLATFORM_STATUS in-process (swsev_host_call)", r_in > 0 ? 1e6 / r_in : NAN, "us",
-	     "-", "");
-	emit("daemon.status_rtt", "PLATFORM_STATUS round trip through swsevd's socket", r_sk > 0 ? 1e6 / r_sk : NAN,
-	     "us", "-", "one request, one response, a thread per connection");
-	emit("daemon.status_overhead", "socket round trip / in-process call", r_in > 0 && r_sk > 0 ? r_in / r_sk : NAN,
-	     "x", "-", "");
+	emit("daemon.status_inproc", "PLATFORM_STATUS in-process (swsev_host_call)",
+	     r_in > 0 ? 1e6 / r_in : NAN, "us", "-", "");
+	emit("daemon.status_rtt", "PLATFORM_STATUS round trip through swsevd's socket",
+	     r_sk > 0 ? 1e6 / r_sk : NAN, "us", "-",
+	     "one request, one response, a thread per connection");
+	emit("daemon.status_overhead", "socket round trip / in-process call",
+	     r_in > 0 && r_sk > 0 ? r_in / r_sk : NAN, "x", "-", "");
 	if (vm_create(&in, "bench") == 0 && vm_create(&sk, "bench") == 0) {
 		double wi = bench_rate(o, op_write, &in), ws = bench_rate(o, op_write, &sk);
 
 		w_in = wi > 0 ? wi * WRITE_LEN / 1e6 : NAN;
 		w_sk = ws > 0 ? ws * WRITE_LEN / 1e6 : NAN;
 	}
-	emit("daemon.vm_write_inproc", "VM_WRITE of 4 MiB into guest RAM, in-process", w_in, "MB/s", "-", "");
-	emit("daemon.vm_write_socket", "VM_WRITE of 4 MiB into guest RAM through swsevd", w_sk, "MB/s", "-",
-	     "the blob goes by writev, zero-copy decode in the daemon");
-	emit("daemon.vm_write_ratio", "4 MiB VM_WRITE: in-process time / socket time", w_sk / w_in, "x", "-", "");
+	emit("daemon.vm_write_inproc", "VM_WRITE of 4 MiB into guest RAM, in-process", w_in, "MB/s",
+	     "-", "");
+	emit("daemon.vm_write_socket", "VM_WRITE of 4 MiB into guest RAM through swsevd", w_sk,
+	     "MB/s", "-", "the blob goes by writev, zero-copy decode in the daemon");
+	emit("daemon.vm_write_ratio", "4 MiB VM_WRITE: in-process time / socket time", w_sk / w_in,
+	     "x", "-", "");
 out:
 	swsev_client_close(sk.c);
 	swsev_client_close(in.c);

@@ -207,8 +207,13 @@ static void emit_companions(const char *id, const char *figure, const char *prim
 			    const struct rates *rt)
 {
 	char cid[96], fig[128], note[160];
-	struct bench_row r = { .id = cid, .figure = fig, .unit = "MB/s", .prim = prim, .target = "-",
-			       .series = "-", .note = note };
+	struct bench_row r = { .id = cid,
+			       .figure = fig,
+			       .unit = "MB/s",
+			       .prim = prim,
+			       .target = "-",
+			       .series = "-",
+			       .note = note };
 
 	snprintf(cid, sizeof(cid), "%s.cpu_all", id);
 	snprintf(fig, sizeof(fig), "%s, per CPU-second of both threads", figure);
@@ -231,8 +236,13 @@ static void launch_update(const struct bench_opts *o)
 		struct bfw b;
 		uint32_t h;
 		char id[64], fig[96], note[160];
-		struct bench_row r = { .id = id, .figure = fig, .unit = "MB/s", .prim = "sha256@16384",
-				       .target = ">=0.85", .series = "lud_size", .x = (double)sizes[i],
+		struct bench_row r = { .id = id,
+				       .figure = fig,
+				       .unit = "MB/s",
+				       .prim = "sha256@16384",
+				       .target = ">=0.85",
+				       .series = "lud_size",
+				       .x = (double)sizes[i],
 				       .note = note };
 		struct rates rt;
 		struct fw_span sp;
@@ -249,7 +259,8 @@ static void launch_update(const struct bench_opts *o)
 		swsev_wle64(b.cmd + 8, B_GUEST);
 		swsev_wle32(b.cmd + 0x10, (uint32_t)sizes[i]);
 		/* chunks per call as lib/fw/launch.c cuts them */
-		fw_span_init(&sp, B_GUEST, sizes[i], 4096, sizes[i] >= (512u << 10) ? 65536 : 16384);
+		fw_span_init(&sp, B_GUEST, sizes[i], 4096,
+			     sizes[i] >= (512u << 10) ? 65536 : 16384);
 		if (rate3(o, &b, sp.n, &rt) != 0) {
 			bench_fail(id, fig, "LAUNCH_UPDATE_DATA failed");
 			bfw_free(&b);
@@ -275,9 +286,13 @@ static void launch_update(const struct bench_opts *o)
 static void send_update(const struct bench_opts *o)
 {
 	char note[160];
-	struct bench_row r = { .id = "fw.send_update_data.16k", .figure = "SEND_UPDATE_DATA, 16 KiB packets",
-			       .unit = "MB/s", .prim = "hmac-sha256@16384", .target = ">=0.80",
-			       .series = "-", .note = note };
+	struct bench_row r = { .id = "fw.send_update_data.16k",
+			       .figure = "SEND_UPDATE_DATA, 16 KiB packets",
+			       .unit = "MB/s",
+			       .prim = "hmac-sha256@16384",
+			       .target = ">=0.80",
+			       .series = "-",
+			       .note = note };
 	struct rates rt;
 	struct bfw b;
 	uint32_t h;
@@ -321,11 +336,18 @@ static int op_launch_start(void *arg)
 
 static void launch_start(const struct bench_opts *o)
 {
-	struct bench_row r = { .id = "fw.launch_start", .figure = "LAUNCH_START with a session (+DECOMMISSION)",
-			       .unit = "op/s", .prim = "ecdhp384", .target = ">=0.80", .series = "-",
-			       .note = "GODH sanity check, ECDH with the PDH, KDF, MAC checks, unwrap" };
+	struct bench_row r = {
+		.id = "fw.launch_start",
+		.figure = "LAUNCH_START with a session (+DECOMMISSION)",
+		.unit = "op/s",
+		.prim = "ecdhp384",
+		.target = ">=0.80",
+		.series = "-",
+		.note = "GODH sanity check, ECDH with the PDH, KDF, MAC checks, unwrap"
+	};
 	struct bfw b;
-	uint8_t pdh_raw[SWSEV_CERT_LEN], godh_raw[SWSEV_CERT_LEN], sess[SWSEV_SESSION_LEN], tek[16], tik[16];
+	uint8_t pdh_raw[SWSEV_CERT_LEN], godh_raw[SWSEV_CERT_LEN], sess[SWSEV_SESSION_LEN], tek[16],
+		tik[16];
 	struct swsev_cert pdh, godh;
 	struct swsev_session s;
 	uint8_t x[0x1C] = { 0 };
@@ -365,10 +387,17 @@ fail:
 
 static void latencies(const struct bench_opts *o)
 {
-	static const struct { uint32_t id; const char *name; } cmds[] = {
-		{ SEV_CMD_PLATFORM_STATUS, "platform_status" }, { SEV_CMD_GET_ID, "get_id" },
-		{ SEV_CMD_PEK_CSR, "pek_csr" }, { SEV_CMD_PDH_CERT_EXPORT, "pdh_cert_export" },
-		{ SEV_CMD_PDH_GEN, "pdh_gen" }, { SEV_CMD_PEK_GEN, "pek_gen" }, { SEV_CMD_DF_FLUSH, "df_flush" },
+	static const struct {
+		uint32_t id;
+		const char *name;
+	} cmds[] = {
+		{ SEV_CMD_PLATFORM_STATUS, "platform_status" },
+		{ SEV_CMD_GET_ID, "get_id" },
+		{ SEV_CMD_PEK_CSR, "pek_csr" },
+		{ SEV_CMD_PDH_CERT_EXPORT, "pdh_cert_export" },
+		{ SEV_CMD_PDH_GEN, "pdh_gen" },
+		{ SEV_CMD_PEK_GEN, "pek_gen" },
+		{ SEV_CMD_DF_FLUSH, "df_flush" },
 	};
 	struct bfw b;
 
@@ -379,8 +408,13 @@ static void latencies(const struct bench_opts *o)
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		char id[64], fig[96];
-		struct bench_row r = { .id = id, .figure = fig, .unit = "us", .prim = "-", .target = "-",
-				       .series = "-", .note = "in-process, in-memory NV store" };
+		struct bench_row r = { .id = id,
+				       .figure = fig,
+				       .unit = "us",
+				       .prim = "-",
+				       .target = "-",
+				       .series = "-",
+				       .note = "in-process, in-memory NV store" };
 		snprintf(id, sizeof(id), "fw.latency.%s", cmds[i].name);
 		snprintf(fig, sizeof(fig), "%s latency", swsev_cmd_name(cmds[i].id));
 		memset(b.cmd, 0, sizeof(b.cmd));
@@ -403,9 +437,15 @@ static void latencies(const struct bench_opts *o)
 static void guest_ctx(const struct bench_opts *o)
 {
 	const unsigned n = o->quick ? 64 : 1000;
-	struct bench_row r = { .id = "fw.guest_ctx", .figure = "firmware guest context (beyond guest pages)",
-			       .unit = "B", .prim = "-", .target = "<=8192", .series = "-",
-			       .note = "heap per guest after LAUNCH_START (context, launch digest state, table slot)" };
+	struct bench_row r = {
+		.id = "fw.guest_ctx",
+		.figure = "firmware guest context (beyond guest pages)",
+		.unit = "B",
+		.prim = "-",
+		.target = "<=8192",
+		.series = "-",
+		.note = "heap per guest after LAUNCH_START (context, launch digest state, table slot)"
+	};
 	struct bfw b;
 	size_t h0, h1;
 

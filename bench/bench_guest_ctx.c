@@ -14,9 +14,15 @@
 static void slot_cost(const struct bench_opts *o)
 {
 	const unsigned n = o->quick ? 64 : 1000;
-	struct bench_row r = { .id = "mem.slot_bytes", .figure = "memory controller slot of an active guest",
-			       .unit = "B", .prim = "-", .target = "-", .series = "-",
-			       .note = "heap per loaded ASID slot: key plus one pooled cipher object" };
+	struct bench_row r = {
+		.id = "mem.slot_bytes",
+		.figure = "memory controller slot of an active guest",
+		.unit = "B",
+		.prim = "-",
+		.target = "-",
+		.series = "-",
+		.note = "heap per loaded ASID slot: key plus one pooled cipher object"
+	};
 	swsev_mem *m = NULL;
 	uint8_t key[32];
 	size_t h0, h1;

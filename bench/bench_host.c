@@ -81,7 +81,8 @@ static int one_launch(swsev_client *c, const char *name)
 {
 	struct swsev_req r;
 	struct swsev_rsp s;
-	uint8_t a[48], m[48], zero[16] = { 0 }, iv[16] = { 0 }, secret[64], ct[64], hb[SWSEV_PKT_HDR_LEN];
+	uint8_t a[48], m[48], zero[16] = { 0 }, iv[16] = { 0 }, secret[64], ct[64],
+			      hb[SWSEV_PKT_HDR_LEN];
 	struct swsev_pkt_hdr hdr;
 	uint32_t vm;
 	uint64_t gpa = SWSEV_GPA_4G - IMG;
@@ -99,7 +100,8 @@ static int one_launch(swsev_client *c, const char *name)
 		swsev_rsp_clear(&s);
 		return -1;
 	}
-	vm = (uint32_t)s.arg[0] | (uint32_t)s.arg[1] << 8 | (uint32_t)s.arg[2] << 16 | (uint32_t)s.arg[3] << 24;
+	vm = (uint32_t)s.arg[0] | (uint32_t)s.arg[1] << 8 | (uint32_t)s.arg[2] << 16 |
+	     (uint32_t)s.arg[3] << 24;
 	swsev_rsp_clear(&s);
 	memset(a, 0, sizeof(a));
 	if (kvm(c, vm, KVM_SEV_INIT, NULL, 0) || kvm(c, vm, KVM_SEV_LAUNCH_START, a, 40))
@@ -139,7 +141,8 @@ static int one_launch(swsev_client *c, const char *name)
 	memcpy(m, s.out[0].p, 48);
 	swsev_rsp_clear(&s);
 	memset(secret, 0x5a, sizeof(secret));
-	if (swsev_pkt_seal(zero, zero, SWSEV_CTX_SECRET, iv, secret, sizeof(secret), m, &hdr, ct) != SWSEV_OK)
+	if (swsev_pkt_seal(zero, zero, SWSEV_CTX_SECRET, iv, secret, sizeof(secret), m, &hdr, ct) !=
+	    SWSEV_OK)
 		goto out;
 	swsev_pkt_hdr_encode(&hdr, hb);
 	memset(&r, 0, sizeof(r));
@@ -207,7 +210,8 @@ static int daemon_start(struct daemon *d, const swsev_vendor_root *root)
 
 	memset(d, 0, sizeof(*d));
 	if (bin == NULL) {
-		snprintf(binbuf, sizeof(binbuf), "%s/swsevd", getenv("BUILD") ? getenv("BUILD") : "build");
+		snprintf(binbuf, sizeof(binbuf), "%s/swsevd",
+			 getenv("BUILD") ? getenv("BUILD") : "build");
 		bin = binbuf;
 	}
 	if (access(bin, X_OK) != 0)
@@ -299,7 +303,9 @@ static double clients_rate(const char *sock, unsigned nclients, unsigned per)
 
 	t0 = bench_now();
 	for (unsigned i = 0; i < nclients; i++) {
-		w[i] = (struct worker){ .sock = sock, .tag = 100 + (int)(nclients * 10 + i), .count = per };
+		w[i] = (struct worker){ .sock = sock,
+					.tag = 100 + (int)(nclients * 10 + i),
+					.count = per };
 		if (pthread_create(&t[i], NULL, worker, &w[i]) != 0)
 			return -1;
 	}
@@ -326,21 +332,29 @@ void bench_host(const struct bench_opts *o)
 	g_img = malloc(IMG);
 	if (g_img == NULL || swsev_random(g_img, IMG) != SWSEV_OK ||
 	    swsev_vendor_root_new(2048, &root) != SWSEV_OK || swsev_nvmem_ops(&ops) != SWSEV_OK) {
-		bench_fail("host.launch4m.inproc", "launch of a 4 MiB image, in-process", "setup failed");
+		bench_fail("host.launch4m.inproc", "launch of a 4 MiB image, in-process",
+			   "setup failed");
 		goto out;
 	}
 	have_ops = 1;
 	if (swsev_fw_new(swsev_profile_find("genoa"), &ops, root, &fw) != SWSEV_OK ||
 	    swsev_host_new(fw, &h) != SWSEV_OK || swsev_client_inproc(h, &in.c) != SWSEV_OK) {
-		bench_fail("host.launch4m.inproc", "launch of a 4 MiB image, in-process", "platform setup failed");
+		bench_fail("host.launch4m.inproc", "launch of a 4 MiB image, in-process",
+			   "platform setup failed");
 		goto out;
 	}
 	r_in = bench_rate(o, op_launch, &in);
 	{
-		struct bench_row row = { .id = "host.launch4m.inproc",
-					 .figure = "launch of a 4 MiB image, in-process (start..finish)",
-					 .value = r_in, .unit = "op/s", .prim = "-", .target = "-", .series = "-",
-					 .note = "create, INIT, LAUNCH_START, load, UPDATE_DATA, MEASURE, SECRET, FINISH, destroy" };
+		struct bench_row row = {
+			.id = "host.launch4m.inproc",
+			.figure = "launch of a 4 MiB image, in-process (start..finish)",
+			.value = r_in,
+			.unit = "op/s",
+			.prim = "-",
+			.target = "-",
+			.series = "-",
+			.note = "create, INIT, LAUNCH_START, load, UPDATE_DATA, MEASURE, SECRET, FINISH, destroy"
+		};
 		if (r_in < 0)
 			bench_fail(row.id, row.figure, "a launch failed");
 		else
@@ -354,13 +368,23 @@ void bench_host(const struct bench_opts *o)
 	r_dm = bench_rate(o, op_launch, &dm);
 	{
 		struct bench_row row = { .id = "host.launch4m.daemon",
-					 .figure = "launch of a 4 MiB image through swsevd (socket)",
-					 .value = r_dm, .unit = "op/s", .prim = "-", .target = "-", .series = "-",
+					 .figure =
+						 "launch of a 4 MiB image through swsevd (socket)",
+					 .value = r_dm,
+					 .unit = "op/s",
+					 .prim = "-",
+					 .target = "-",
+					 .series = "-",
 					 .note = "same work as host.launch4m.inproc" };
 		struct bench_row ratio = { .id = "host.launch4m.daemon_vs_inproc",
-					   .figure = "daemon launch speed / in-process launch speed",
-					   .value = r_dm / r_in, .unit = "x", .prim = "-", .target = ">=0.667",
-					   .series = "-", .note = "issue 4: within 1.5x of in-process" };
+					   .figure =
+						   "daemon launch speed / in-process launch speed",
+					   .value = r_dm / r_in,
+					   .unit = "x",
+					   .prim = "-",
+					   .target = ">=0.667",
+					   .series = "-",
+					   .note = "issue 4: within 1.5x of in-process" };
 		if (r_dm < 0) {
 			bench_fail(row.id, row.figure, "a launch failed");
 		} else {
@@ -372,18 +396,27 @@ void bench_host(const struct bench_opts *o)
 	swsev_client_close(dm.c);
 	dm.c = NULL;
 	for (int i = 0; i < 3; i++) {
-		unsigned per = o->quick ? 2 : (unsigned)(o->seconds * (r_dm > 0 ? r_dm : 5) / nclients[i]) + 2;
+		unsigned per =
+			o->quick ? 2 :
+				   (unsigned)(o->seconds * (r_dm > 0 ? r_dm : 5) / nclients[i]) + 2;
 		char fig[96];
-		struct bench_row row = { .id = NULL, .figure = fig, .unit = "op/s", .prim = "-", .target = "-",
-					 .series = "launch_clients", .x = nclients[i],
-					 .note = "each client its own connection, launches back to back" };
+		struct bench_row row = {
+			.id = NULL,
+			.figure = fig,
+			.unit = "op/s",
+			.prim = "-",
+			.target = "-",
+			.series = "launch_clients",
+			.x = nclients[i],
+			.note = "each client its own connection, launches back to back"
+		};
 		char id[64];
 
 		if (per > 200)
 			per = 200;
 		snprintf(id, sizeof(id), "host.launch4m.clients%u", nclients[i]);
-		snprintf(fig, sizeof(fig), "launches/s through swsevd, %u concurrent client%s", nclients[i],
-			 nclients[i] > 1 ? "s" : "");
+		snprintf(fig, sizeof(fig), "launches/s through swsevd, %u concurrent client%s",
+			 nclients[i], nclients[i] > 1 ? "s" : "");
 		row.id = id;
 		rc[i] = clients_rate(d.sock, nclients[i], per);
 		row.value = rc[i];
@@ -393,9 +426,16 @@ void bench_host(const struct bench_opts *o)
 			bench_emit(&row);
 	}
 	if (rc[0] > 0 && rc[1] > 0) {
-		struct bench_row row = { .id = "host.launch4m.scaling2", .figure = "launch throughput, 2 clients / 1 client",
-					 .value = rc[1] / rc[0], .unit = "x", .prim = "-", .target = ">=1.7",
-					 .series = "-", .note = "issue 4: real firmware serializes all guests (<=1x)" };
+		struct bench_row row = {
+			.id = "host.launch4m.scaling2",
+			.figure = "launch throughput, 2 clients / 1 client",
+			.value = rc[1] / rc[0],
+			.unit = "x",
+			.prim = "-",
+			.target = ">=1.7",
+			.series = "-",
+			.note = "issue 4: real firmware serializes all guests (<=1x)"
+		};
 		bench_emit(&row);
 	}
 out:

@@ -78,8 +78,12 @@ static int op_write_key(void *p)
 static void emit_rate(const char *id, const char *figure, double ops, double bytes_per_op,
 		      const char *prim, const char *target, const char *note)
 {
-	struct bench_row r = { .id = id, .figure = figure, .prim = prim, .target = target,
-			       .series = "-", .note = note };
+	struct bench_row r = { .id = id,
+			       .figure = figure,
+			       .prim = prim,
+			       .target = target,
+			       .series = "-",
+			       .note = note };
 
 	if (ops < 0) {
 		bench_fail(id, figure, "memory access failed");
@@ -131,23 +135,28 @@ static void one_mode(const struct bench_opts *o, int mode)
 	char id[64], fig[96];
 
 	memset(&a, 0, sizeof(a));
-	if (swsev_mem_new(16, mode, &m) != SWSEV_OK || setup(&a, m, 1, 0x40000000ULL, npages) != 0) {
-		bench_fail(xts ? "mem.setup.xts" : "mem.setup.xe", "memory engine setup", "setup failed");
+	if (swsev_mem_new(16, mode, &m) != SWSEV_OK ||
+	    setup(&a, m, 1, 0x40000000ULL, npages) != 0) {
+		bench_fail(xts ? "mem.setup.xts" : "mem.setup.xe", "memory engine setup",
+			   "setup failed");
 		goto out;
 	}
 	snprintf(id, sizeof(id), "mem.write_enc.%s", xts ? "xts" : "xe");
-	snprintf(fig, sizeof(fig), "guest C-bit write, 4 KiB pages (%s)", xts ? "XTS, Zen 2+" : "XE, Zen 1");
+	snprintf(fig, sizeof(fig), "guest C-bit write, 4 KiB pages (%s)",
+		 xts ? "XTS, Zen 2+" : "XE, Zen 1");
 	emit_rate(id, fig, bench_rate_cpu(o, op_write_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
 	snprintf(id, sizeof(id), "mem.read_enc.%s", xts ? "xts" : "xe");
-	snprintf(fig, sizeof(fig), "guest C-bit read, 4 KiB pages (%s)", xts ? "XTS, Zen 2+" : "XE, Zen 1");
+	snprintf(fig, sizeof(fig), "guest C-bit read, 4 KiB pages (%s)",
+		 xts ? "XTS, Zen 2+" : "XE, Zen 1");
 	emit_rate(id, fig, bench_rate_cpu(o, op_read_enc, &a), SWSEV_MEM_PAGE, prim, target, note);
 	if (!xts)
 		goto out;
 	emit_rate("mem.write_enc.64B", "guest C-bit write, 64 B (page read-modify-write)",
 		  bench_rate_cpu(o, op_write_line, &a), 0, "-", "-",
 		  "decrypt + encrypt of the whole page per store");
-	emit_rate("mem.read_host.4k", "host (no C-bit) read, 4 KiB pages", bench_rate_cpu(o, op_read_host, &a),
-		  SWSEV_MEM_PAGE, "-", "-", "memcpy under the shard lock");
+	emit_rate("mem.read_host.4k", "host (no C-bit) read, 4 KiB pages",
+		  bench_rate_cpu(o, op_read_host, &a), SWSEV_MEM_PAGE, "-", "-",
+		  "memcpy under the shard lock");
 	free(a.buf);
 	a.len = (o->quick ? 1u : 4u) << 20;
 	a.buf = calloc(1, a.len);
@@ -231,8 +240,10 @@ static void threads(const struct bench_opts *o)
 		bench_fail(id, fig, "a writer failed");
 		goto out;
 	}
-	snprintf(note, sizeof(note), "aggregate of %u threads on %ld CPUs; ratio is against one core", n, ncpu);
-	emit_rate(id, fig, (double)total / (t1 - t0), SWSEV_MEM_PAGE, "aes-128-xts@4096", "-", note);
+	snprintf(note, sizeof(note),
+		 "aggregate of %u threads on %ld CPUs; ratio is against one core", n, ncpu);
+	emit_rate(id, fig, (double)total / (t1 - t0), SWSEV_MEM_PAGE, "aes-128-xts@4096", "-",
+		  note);
 out:
 	for (unsigned i = 0; i < n; i++)
 		teardown(&t[i].a);
@@ -246,8 +257,12 @@ static void overhead(const struct bench_opts *o)
 	uint64_t p0 = 0, b0 = 0, p1 = 0, b1 = 0, spa = 0;
 	const uint64_t n = o->quick ? 4096 : 65536;
 	uint8_t byte = 1;
-	struct bench_row r = { .id = "mem.overhead_per_page", .figure = "bookkeeping per resident page",
-			       .unit = "B", .prim = "-", .target = "<=64", .series = "-",
+	struct bench_row r = { .id = "mem.overhead_per_page",
+			       .figure = "bookkeeping per resident page",
+			       .unit = "B",
+			       .prim = "-",
+			       .target = "<=64",
+			       .series = "-",
 			       .note = "hash header and buckets; malloc headers excluded" };
 
 	if (swsev_mem_new(16, SWSEV_MEMC_XTS, &m) != SWSEV_OK ||

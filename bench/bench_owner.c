@@ -65,9 +65,11 @@ static int add_milan_roots(struct swsev_chain *c)
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(roots[i].gen, "milan") != 0)
 			continue;
-		if (swsev_amd_cert_parse(roots[i].ask, roots[i].ask_len, 0, &ask, &used) != SWSEV_OK ||
+		if (swsev_amd_cert_parse(roots[i].ask, roots[i].ask_len, 0, &ask, &used) !=
+			    SWSEV_OK ||
 		    used != roots[i].ask_len ||
-		    swsev_amd_cert_parse(roots[i].ark, roots[i].ark_len, 0, &ark, &used) != SWSEV_OK ||
+		    swsev_amd_cert_parse(roots[i].ark, roots[i].ark_len, 0, &ark, &used) !=
+			    SWSEV_OK ||
 		    used != roots[i].ark_len)
 			return -1;
 		swsev_amd_cert_copy(&c->ask, &ask);
@@ -110,8 +112,14 @@ static double latency(const struct bench_opts *o, int (*op)(void *), struct owne
 static void latency_row(const char *id, const char *figure, double us, const char *prim,
 			const char *target, const char *note)
 {
-	struct bench_row row = { .id = id, .figure = figure, .value = us, .unit = "us", .prim = prim,
-				 .target = target, .series = "-", .note = note };
+	struct bench_row row = { .id = id,
+				 .figure = figure,
+				 .value = us,
+				 .unit = "us",
+				 .prim = prim,
+				 .target = target,
+				 .series = "-",
+				 .note = note };
 
 	if (isnan(us)) {
 		bench_fail(id, figure, "operation failed");
@@ -140,9 +148,11 @@ static void bench_chain(const struct bench_opts *o, struct owner_arg *a)
 	}
 	/* the bare directory first: no ASK/ARK, swsev_chain_verify picks them */
 	if (chain_ok(&a->chain, eb, sizeof(eb)))
-		latency_row("owner.chain_verify.builtin", fig_dir, latency(o, op_chain, a), CHAIN_WORK, "-",
-			    "PDH, PEK, OCA, CEK only: the ASK is the built-in one whose signature on the CEK "
-			    "verifies (the Rome ASK is tried first: one more RSA verification)");
+		latency_row(
+			"owner.chain_verify.builtin", fig_dir, latency(o, op_chain, a), CHAIN_WORK,
+			"-",
+			"PDH, PEK, OCA, CEK only: the ASK is the built-in one whose signature on the CEK "
+			"verifies (the Rome ASK is tried first: one more RSA verification)");
 	else
 		bench_fail("owner.chain_verify.builtin", fig_dir, eb);
 
@@ -159,9 +169,10 @@ static void bench_chain(const struct bench_opts *o, struct owner_arg *a)
 		    "sevctl's full bundle PDH||PEK||OCA||CEK||ASK||ARK with AMD's Milan ASK/ARK; "
 		    "bound = 2 RSA-4096 + 3 ECDSA P-384 verifications, the issue's count "
 		    "(openssl speed's RSA verify is PKCS#1 v1.5, swsev's RSA-PSS)");
-	latency_row("owner.chain_verify.work", fig_work, us, CHAIN_WORK, "<=1.3",
-		    "the same run against the 3 RSA-4096 + 4 ECDSA P-384 verifications it makes: "
-		    "the ARK and OCA self-signatures (certificates.md 5.3) are not in the issue's count");
+	latency_row(
+		"owner.chain_verify.work", fig_work, us, CHAIN_WORK, "<=1.3",
+		"the same run against the 3 RSA-4096 + 4 ECDSA P-384 verifications it makes: "
+		"the ARK and OCA self-signatures (certificates.md 5.3) are not in the issue's count");
 }
 
 static void bench_session(const struct bench_opts *o, struct owner_arg *a)

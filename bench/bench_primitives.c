@@ -81,8 +81,9 @@ static void rate_row(const struct bench_opts *o, const char *id, const char *fig
 		     const char *note)
 {
 	double r = bench_rate_cpu(o, op, a);
-	struct bench_row row = { .id = id, .figure = figure, .prim = prim, .target = "-",
-				 .series = "-", .note = note };
+	struct bench_row row = {
+		.id = id, .figure = figure, .prim = prim, .target = "-", .series = "-", .note = note
+	};
 
 	if (r < 0) {
 		bench_fail(id, figure, "operation failed");
@@ -114,19 +115,22 @@ void bench_primitives(const struct bench_opts *o)
 		swsev_memc_free(a.memc);
 		a.memc = NULL;
 	} else {
-		bench_fail("prim.memc_xts.4k", "swsev_memc_encrypt_page XTS (4 KiB)", "memc_new failed");
+		bench_fail("prim.memc_xts.4k", "swsev_memc_encrypt_page XTS (4 KiB)",
+			   "memc_new failed");
 	}
 	if (swsev_memc_new(SWSEV_MEMC_XE, a.key, &a.memc) == SWSEV_OK) {
 		rate_row(o, "prim.memc_xe.4k", "swsev_memc_encrypt_page XE (4 KiB)", op_memc, &a,
-			 SWSEV_PAGE, "aes-128-ecb@4096", "XE = two ECB passes per page: bound ~0.5");
+			 SWSEV_PAGE, "aes-128-ecb@4096",
+			 "XE = two ECB passes per page: bound ~0.5");
 		swsev_memc_free(a.memc);
 		a.memc = NULL;
 	} else {
-		bench_fail("prim.memc_xe.4k", "swsev_memc_encrypt_page XE (4 KiB)", "memc_new failed");
+		bench_fail("prim.memc_xe.4k", "swsev_memc_encrypt_page XE (4 KiB)",
+			   "memc_new failed");
 	}
 	a.len = 4096;
-	rate_row(o, "prim.aes_ctr.4k", "swsev_aes128_ctr (4 KiB)", op_ctr, &a, 4096, "aes-128-ctr@4096",
-		 "one call per buffer (context set-up included)");
+	rate_row(o, "prim.aes_ctr.4k", "swsev_aes128_ctr (4 KiB)", op_ctr, &a, 4096,
+		 "aes-128-ctr@4096", "one call per buffer (context set-up included)");
 	a.len = big;
 	rate_row(o, "prim.sha256.16k", "swsev_sha256 (16 KiB)", op_sha256, &a, (double)big,
 		 "sha256@16384", "");
@@ -137,8 +141,8 @@ void bench_primitives(const struct bench_opts *o)
 		rate_row(o, "prim.ecdsa_sign", "swsev_ecdsa_sign P-384", op_sign, &a, 0,
 			 "ecdsap384-sign", "");
 		if (op_sign(&a) == 0)
-			rate_row(o, "prim.ecdsa_verify", "swsev_ecdsa_verify P-384", op_verify, &a, 0,
-				 "ecdsap384-verify", "");
+			rate_row(o, "prim.ecdsa_verify", "swsev_ecdsa_verify P-384", op_verify, &a,
+				 0, "ecdsap384-verify", "");
 	} else {
 		bench_fail("prim.ecdh", "swsev_ecdh P-384", "key generation failed");
 	}

@@ -177,10 +177,16 @@ static const char *setup(struct brecv *b, uint8_t *img, uint8_t *got)
 
 void bench_receive(const struct bench_opts *o)
 {
-	struct bench_row r = { .id = "fw.receive_update_data.16k", .figure = "RECEIVE_UPDATE_DATA, 16 KiB packets",
-			       .unit = "MB/s", .prim = "hmac-sha256@16384", .target = "-", .series = "-",
-			       .note = "HMAC with TIK, AES-128-CTR with TEK, write under the VEK "
-				       "(SEND_UPDATE_DATA's bound; the issue sets no RECEIVE target)" };
+	struct bench_row r = {
+		.id = "fw.receive_update_data.16k",
+		.figure = "RECEIVE_UPDATE_DATA, 16 KiB packets",
+		.unit = "MB/s",
+		.prim = "hmac-sha256@16384",
+		.target = "-",
+		.series = "-",
+		.note = "HMAC with TIK, AES-128-CTR with TEK, write under the VEK "
+			"(SEND_UPDATE_DATA's bound; the issue sets no RECEIVE target)"
+	};
 	struct brecv b;
 	uint8_t *img = malloc(R_PKT_LEN), *got = malloc(R_PKT_LEN);
 	const char *why;

@@ -50,7 +50,8 @@ static double thread_cpu_now(void)
  * rate divides by the chosen clock; the best round wins. */
 static double rate(const struct bench_opts *o, int (*op)(void *arg), void *arg, int cpu)
 {
-	double t0 = bench_now(), warm = o->seconds * 0.05, round = o->seconds / BENCH_ROUNDS, best = 0;
+	double t0 = bench_now(), warm = o->seconds * 0.05, round = o->seconds / BENCH_ROUNDS,
+	       best = 0;
 	unsigned long n = 0, batch = 1;
 
 	/* warm-up: caches, lazily fetched algorithms, page allocation; it
@@ -129,14 +130,21 @@ void bench_emit(const struct bench_row *r)
 
 void bench_fail(const char *id, const char *figure, const char *why)
 {
-	struct bench_row r = { .id = id, .figure = figure, .value = NAN, .unit = "-",
-			       .prim = "-", .target = "-", .series = "-", .note = why };
+	struct bench_row r = { .id = id,
+			       .figure = figure,
+			       .value = NAN,
+			       .unit = "-",
+			       .prim = "-",
+			       .target = "-",
+			       .series = "-",
+			       .note = why };
 	bench_emit(&r);
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: swsev-bench [--seconds S] [--quick] [--only SUBSTR] [--list] [-o FILE]\n");
+	fprintf(f,
+		"usage: swsev-bench [--seconds S] [--quick] [--only SUBSTR] [--list] [-o FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -151,7 +159,9 @@ int main(int argc, char **argv)
 			char *end;
 			o.seconds = strtod(argv[++i], &end);
 			if (*end != '\0' || !(o.seconds > 0 && o.seconds <= 600)) {
-				fprintf(stderr, "swsev-bench: --seconds wants a number in (0, 600], got '%s'\n", argv[i]);
+				fprintf(stderr,
+					"swsev-bench: --seconds wants a number in (0, 600], got '%s'\n",
+					argv[i]);
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--quick") == 0) {

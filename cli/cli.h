@@ -24,9 +24,9 @@
 
 /* Global options (parsed before the subcommand). */
 struct cli_globals {
-	int json;            /* --json */
-	int quiet;           /* --quiet */
-	const char *socket;  /* --socket, else $SWSEV_SOCKET */
+	int json;           /* --json */
+	int quiet;          /* --quiet */
+	const char *socket; /* --socket, else $SWSEV_SOCKET */
 };
 extern struct cli_globals cli_g;
 
@@ -41,9 +41,11 @@ swsev_err cli_read_exact(const char *path, uint8_t *out, size_t want) SWSEV_MUST
 /* Reads a file holding base64 text and decodes it. */
 swsev_err cli_read_b64(const char *path, size_t cap, uint8_t **buf, size_t *len) SWSEV_MUST_CHECK;
 /* Writes a file atomically with the given mode (0600 for secrets). */
-swsev_err cli_write_file(const char *path, const void *buf, size_t len, unsigned mode) SWSEV_MUST_CHECK;
+swsev_err cli_write_file(const char *path, const void *buf, size_t len,
+			 unsigned mode) SWSEV_MUST_CHECK;
 /* Writes base64 text of buf to a file. */
-swsev_err cli_write_b64(const char *path, const void *buf, size_t len, unsigned mode) SWSEV_MUST_CHECK;
+swsev_err cli_write_b64(const char *path, const void *buf, size_t len,
+			unsigned mode) SWSEV_MUST_CHECK;
 
 /* Parses a 32-bit number (decimal or 0x hex); prints an error naming `what`. */
 int cli_parse_u32(const char *s, const char *what, uint32_t *out);

@@ -16,7 +16,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: swsev guest read NAME --gpa ADDR --len N [--raw | --secret-table] [--json]\n");
+	fprintf(stderr,
+		"usage: swsev guest read NAME --gpa ADDR --len N [--raw | --secret-table] [--json]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -27,13 +28,15 @@ static int print_secret_table(const char *name, uint64_t gpa, const uint8_t *p, 
 	swsev_err r = swsev_secret_table_parse(p, n, e, 64, &ne);
 
 	if (r != SWSEV_OK) {
-		cli_err("VM '%s': no valid secret table at GPA 0x%" PRIx64 ": %s", name, gpa, swsev_strerror(r));
+		cli_err("VM '%s': no valid secret table at GPA 0x%" PRIx64 ": %s", name, gpa,
+			swsev_strerror(r));
 		return CLI_EXIT_FAIL;
 	}
 	if (cli_g.json)
 		fputs("{\"entries\": [", stdout);
 	else
-		printf("secret table at GPA 0x%" PRIx64 ": %zu entr%s\n", gpa, ne, ne == 1 ? "y" : "ies");
+		printf("secret table at GPA 0x%" PRIx64 ": %zu entr%s\n", gpa, ne,
+		       ne == 1 ? "y" : "ies");
 	for (size_t i = 0; i < ne; i++) {
 		char guid[37];
 		int printable = 1;
@@ -47,11 +50,12 @@ static int print_secret_table(const char *name, uint64_t gpa, const uint8_t *p, 
 			if (!hex)
 				return CLI_EXIT_FAIL;
 			swsev_hex_encode(e[i].data, e[i].len, hex);
-			printf("%s{\"guid\": \"%s\", \"length\": %zu, \"hex\": \"%s\"}", i ? ", " : "", guid,
-			       e[i].len, hex);
+			printf("%s{\"guid\": \"%s\", \"length\": %zu, \"hex\": \"%s\"}",
+			       i ? ", " : "", guid, e[i].len, hex);
 			free(hex);
 		} else if (printable) {
-			printf("  %s  %zu bytes  \"%.*s\"\n", guid, e[i].len, (int)e[i].len, (const char *)e[i].data);
+			printf("  %s  %zu bytes  \"%.*s\"\n", guid, e[i].len, (int)e[i].len,
+			       (const char *)e[i].data);
 		} else {
 			printf("  %s  %zu bytes\n", guid, e[i].len);
 			vmc_hexdump(0, e[i].data, e[i].len);
@@ -79,7 +83,8 @@ static int guest_read(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			have_gpa = 1;
 		} else if (!strcmp(argv[i], "--len") && i + 1 < argc) {
-			if (cli_parse_u32(argv[++i], "--len", &len) || len == 0 || len > (16u << 20)) {
+			if (cli_parse_u32(argv[++i], "--len", &len) || len == 0 ||
+			    len > (16u << 20)) {
 				cli_err("--len must be 1..16777216");
 				return CLI_EXIT_USAGE;
 			}
@@ -133,7 +138,8 @@ static int guest_read(int argc, char **argv)
 			rc = CLI_EXIT_OK;
 		}
 	} else if (rsp.err == -22) {
-		cli_err("VM '%s' has no ASID bound: it is not running (launch it and 'swsev vm finish')", name);
+		cli_err("VM '%s' has no ASID bound: it is not running (launch it and 'swsev vm finish')",
+			name);
 	}
 	swsev_rsp_clear(&rsp);
 	swsev_client_close(c);

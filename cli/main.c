@@ -17,16 +17,19 @@ struct subcmd {
 /* Function pointers are read at run time: a group not linked in is NULL. */
 static const struct subcmd cmds[] = {
 	{ "verify", cmd_verify, "guest owner", "validate a platform certificate chain" },
-	{ "session", cmd_session, "guest owner", "make a launch session (GODH cert, session blob, TEK/TIK)" },
+	{ "session", cmd_session, "guest owner",
+	  "make a launch session (GODH cert, session blob, TEK/TIK)" },
 	{ "measurement", cmd_measurement, "guest owner", "compute or verify a launch measurement" },
 	{ "secret", cmd_secret, "guest owner", "build a LAUNCH_SECRET packet" },
 	{ "vmsa", cmd_vmsa, "guest owner", "build or show SEV-ES initial VMSA pages" },
-	{ "show", cmd_show, "platform owner", "show the platform: version, flags, guests, identifier" },
+	{ "show", cmd_show, "platform owner",
+	  "show the platform: version, flags, guests, identifier" },
 	{ "export", cmd_export, "platform owner", "export the platform's certificate chain" },
 	{ "reset", cmd_reset, "platform owner", "reset the platform (PLATFORM_RESET)" },
 	{ "rotate", cmd_rotate, "platform owner", "rotate the PDH (PDH_GEN)" },
 	{ "generate", cmd_generate, "platform owner", "generate an OCA key pair and certificate" },
-	{ "provision", cmd_provision, "platform owner", "sign the PEK CSR with an OCA and import it" },
+	{ "provision", cmd_provision, "platform owner",
+	  "sign the PEK CSR with an OCA and import it" },
 	{ "ok", cmd_ok, "platform owner", "tell what this platform supports" },
 	{ "vm", cmd_vm, "hypervisor", "launch, inspect, migrate and destroy guests" },
 	{ "guest", cmd_guest, "guest", "the guest's own view of its memory" },
@@ -38,9 +41,11 @@ static void usage(FILE *f)
 		   "AMD SEV in software: the guest owner's toolkit and the platform's tools.\n\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].fn)
-			fprintf(f, "  %-12s %-15s %s\n", cmds[i].name, cmds[i].role, cmds[i].summary);
-	fprintf(f, "\nRun 'swsev <command> --help' for a command's options.\n"
-		   "The daemon's socket: --socket PATH, or the environment variable SWSEV_SOCKET.\n");
+			fprintf(f, "  %-12s %-15s %s\n", cmds[i].name, cmds[i].role,
+				cmds[i].summary);
+	fprintf(f,
+		"\nRun 'swsev <command> --help' for a command's options.\n"
+		"The daemon's socket: --socket PATH, or the environment variable SWSEV_SOCKET.\n");
 }
 
 int main(int argc, char **argv)

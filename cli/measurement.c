@@ -69,8 +69,28 @@ struct measured {
 static int parse_args(int argc, char **argv, struct margs *a)
 {
 	enum {
-		O_MAJ = 256, O_MIN, O_BUILD, O_POL, O_TIK, O_TK, O_NONCE, O_BLOB, O_VERIFY, O_LD, O_FW,
-		O_KERNEL, O_INITRD, O_CMDLINE, O_NCPU, O_V0, O_V1, O_FAM, O_MODEL, O_STEP, O_OUT, O_JSON,
+		O_MAJ = 256,
+		O_MIN,
+		O_BUILD,
+		O_POL,
+		O_TIK,
+		O_TK,
+		O_NONCE,
+		O_BLOB,
+		O_VERIFY,
+		O_LD,
+		O_FW,
+		O_KERNEL,
+		O_INITRD,
+		O_CMDLINE,
+		O_NCPU,
+		O_V0,
+		O_V1,
+		O_FAM,
+		O_MODEL,
+		O_STEP,
+		O_OUT,
+		O_JSON,
 		O_INIT2,
 	};
 	static const struct option opts[] = {
@@ -130,11 +150,10 @@ static int parse_args(int argc, char **argv, struct margs *a)
 		case O_OUT: a->outfile = optarg; break;
 		case O_JSON: cli_g.json = 1; break;
 		case O_INIT2: a->init2 = 1; break;
-		case 'h':
-			usage(stdout);
-			return 1;
+		case 'h': usage(stdout); return 1;
 		default:
-			cli_err("measurement build: unknown option or missing value: '%s'", argv[optind - 1]);
+			cli_err("measurement build: unknown option or missing value: '%s'",
+				argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -213,7 +232,8 @@ static int cpu_state(const struct margs *a, uint32_t policy, const uint8_t *fw, 
 	if (!(policy & SWSEV_POLICY_ES)) {
 		if (a->num_cpus || a->vmsa0 || a->vmsa1 || a->family) {
 			cli_err("measurement build: VMSAs are measured only for SEV-ES guests "
-				"(policy bit 2, 0x4); policy 0x%x does not set it", policy);
+				"(policy bit 2, 0x4); policy 0x%x does not set it",
+				policy);
 			return -1;
 		}
 		return 0;
@@ -238,20 +258,24 @@ static int cpu_state(const struct margs *a, uint32_t policy, const uint8_t *fw, 
 		struct swsev_vmsa_params p = { 0 };
 		swsev_err e;
 
-		if (cli_parse_u32(a->family, "--cpu-family", &f) || cli_parse_u32(a->model, "--cpu-model", &mo) ||
+		if (cli_parse_u32(a->family, "--cpu-family", &f) ||
+		    cli_parse_u32(a->model, "--cpu-model", &mo) ||
 		    cli_parse_u32(a->stepping, "--cpu-stepping", &s))
 			return -1;
 		if (f > 0xff + 0xf || mo > 0xff || s > 0xf) {
 			cli_err("CPU family %u model %u stepping %u: out of range (family <= 270, "
-				"model <= 255, stepping <= 15)", f, mo, s);
+				"model <= 255, stepping <= 15)",
+				f, mo, s);
 			return -1;
 		}
 		e = swsev_ovmf_parse(fw, fwlen, &info);
 		if (e || !info.have_reset) {
 			cli_err("%s: %s; the AP reset address of SEV-ES comes from it (use --vmsa-cpu0/1 "
-				"otherwise)", a->firmware,
+				"otherwise)",
+				a->firmware,
 				e == SWSEV_E_NOTFOUND ? "no OVMF footer table" :
-				e ? "malformed OVMF footer table" : "no SEV-ES reset block in the OVMF footer");
+				e                     ? "malformed OVMF footer table" :
+							"no SEV-ES reset block in the OVMF footer");
 			return -1;
 		}
 		p.cpu_sig = swsev_cpu_signature(f, mo, s);
@@ -266,7 +290,8 @@ static int cpu_state(const struct margs *a, uint32_t policy, const uint8_t *fw, 
 	} else {
 		if (!a->vmsa0 || (n > 1 && !a->vmsa1)) {
 			cli_err("measurement build: SEV-ES with --num-cpus %u needs --vmsa-cpu0%s "
-				"(or --cpu-family/--cpu-model/--cpu-stepping)", n, n > 1 ? " and --vmsa-cpu1" : "");
+				"(or --cpu-family/--cpu-model/--cpu-stepping)",
+				n, n > 1 ? " and --vmsa-cpu1" : "");
 			return -1;
 		}
 		if (read_vmsa(a->vmsa0, m->vmsa0))
@@ -274,7 +299,8 @@ static int cpu_state(const struct margs *a, uint32_t policy, const uint8_t *fw, 
 		if (a->vmsa1 && read_vmsa(a->vmsa1, m->vmsa1))
 			return -1;
 	}
-	if (swsev_sha256(m->vmsa0, SWSEV_VMSA_LEN, m->v0_hash) || swsev_sha256(m->vmsa1, SWSEV_VMSA_LEN, m->v1_hash))
+	if (swsev_sha256(m->vmsa0, SWSEV_VMSA_LEN, m->v0_hash) ||
+	    swsev_sha256(m->vmsa1, SWSEV_VMSA_LEN, m->v1_hash))
 		return -1;
 	return 0;
 }
@@ -289,7 +315,10 @@ static int launch_digest(const struct margs *a, uint32_t policy, struct measured
 	int rc = -1;
 
 	if (a->launch_digest)
-		return owner_read_fixed(a->launch_digest, "--launch-digest", "a launch digest", m->ld, 32) ? -1 : 0;
+		return owner_read_fixed(a->launch_digest, "--launch-digest", "a launch digest",
+					m->ld, 32) ?
+			       -1 :
+			       0;
 	if (hash_file(a->firmware, &fw, &fwlen, m->fw_hash))
 		goto out;
 	m->have_fw = 1;
@@ -302,14 +331,16 @@ static int launch_digest(const struct margs *a, uint32_t policy, struct measured
 		if (a->initrd && hash_file(a->initrd, &rd, &rdlen, h))
 			goto out;
 		if (a->cmdline && strlen(a->cmdline) > 0x10000) {
-			cli_err("--cmdline: %zu bytes, longer than any kernel accepts", strlen(a->cmdline));
+			cli_err("--cmdline: %zu bytes, longer than any kernel accepts",
+				strlen(a->cmdline));
 			goto out;
 		}
 		/* QEMU refuses kernel-hashes=on without a hashes block: say so */
 		if (swsev_ovmf_parse(fw, fwlen, &info) != SWSEV_OK || !info.have_hashes ||
 		    info.hashes_size < SWSEV_HASHES_TABLE_PADDED)
 			cli_warn("%s has no SEV kernel hashes block: QEMU cannot measure a kernel "
-				 "with this firmware (kernel-hashes=on fails)", a->firmware);
+				 "with this firmware (kernel-hashes=on fails)",
+				 a->firmware);
 		if (swsev_hashes_table(k, klen, rd, rdlen, a->cmdline, m->table) ||
 		    swsev_sha256(m->table, sizeof(m->table), m->table_hash))
 			goto out;
@@ -350,22 +381,25 @@ static void explain_text(const struct margs *a, const struct measured *m, uint8_
 		       a->cmdline ? a->cmdline : "none: hash of one NUL byte");
 		printf("    initrd       sha256 %s  (%s)\n", owner_hex(m->table + 0x56, 32),
 		       a->initrd ? a->initrd : "none: hash of nothing");
-		printf("    kernel       sha256 %s  (%s)\n", owner_hex(m->table + 0x88, 32), a->kernel);
+		printf("    kernel       sha256 %s  (%s)\n", owner_hex(m->table + 0x88, 32),
+		       a->kernel);
 	} else if (m->have_fw) {
 		printf("  hashes table   none (no --kernel: kernel-hashes off)\n");
 	}
 	if (m->es) {
 		if (m->vmsa_built)
-			printf("  vmsa           built for CPU signature 0x%08x, AP reset 0x%x%s\n", m->cpu_sig,
-			       m->ap_reset, a->init2 ? ", INIT2 FPU state" : "");
+			printf("  vmsa           built for CPU signature 0x%08x, AP reset 0x%x%s\n",
+			       m->cpu_sig, m->ap_reset, a->init2 ? ", INIT2 FPU state" : "");
 		printf("  vmsa cpu0      sha256 %s\n", owner_hex(m->v0_hash, 32));
 		if (m->num_cpus > 1)
-			printf("  vmsa cpu1..%-3u sha256 %s\n", m->num_cpus - 1, owner_hex(m->v1_hash, 32));
+			printf("  vmsa cpu1..%-3u sha256 %s\n", m->num_cpus - 1,
+			       owner_hex(m->v1_hash, 32));
 	} else if (m->have_fw) {
 		printf("  vmsa           none (policy 0x%x is not SEV-ES)\n", policy);
 	}
 	printf("  launch digest  %s%s\n", owner_hex(m->ld, 32), a->launch_digest ? " (given)" : "");
-	printf("  api %u.%u build %u policy 0x%x nonce %s\n", maj, min, build, policy, owner_hex(nonce, 16));
+	printf("  api %u.%u build %u policy 0x%x nonce %s\n", maj, min, build, policy,
+	       owner_hex(nonce, 16));
 	printf("  expected       %s\n", owner_hex(want, 32));
 	printf("  given          %s\n", owner_hex(given, 32));
 	printf("Check the firmware image, kernel/initrd/cmdline, vCPU count and CPU model, the\n"
@@ -379,19 +413,22 @@ static void components_json(const struct margs *a, const struct measured *m)
 
 	k += (size_t)snprintf(buf + k, sizeof(buf) - k, "{");
 	if (m->have_fw)
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "\"firmware\": {\"size\": %zu, \"sha256\": \"%s\"}",
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k,
+				      "\"firmware\": {\"size\": %zu, \"sha256\": \"%s\"}",
 				      m->fw_len, owner_hex(m->fw_hash, 32));
 	if (m->have_table)
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k,
-				      ", \"hashes_table\": {\"sha256\": \"%s\", \"cmdline\": \"%s\", "
-				      "\"initrd\": \"%s\", \"kernel\": \"%s\"}",
-				      owner_hex(m->table_hash, 32), owner_hex(m->table + 0x24, 32),
-				      owner_hex(m->table + 0x56, 32), owner_hex(m->table + 0x88, 32));
+		k += (size_t)snprintf(
+			buf + k, sizeof(buf) - k,
+			", \"hashes_table\": {\"sha256\": \"%s\", \"cmdline\": \"%s\", "
+			"\"initrd\": \"%s\", \"kernel\": \"%s\"}",
+			owner_hex(m->table_hash, 32), owner_hex(m->table + 0x24, 32),
+			owner_hex(m->table + 0x56, 32), owner_hex(m->table + 0x88, 32));
 	if (m->es)
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k,
-				      "%s\"vmsa\": {\"num_cpus\": %u, \"cpu0_sha256\": \"%s\", \"cpu1_sha256\": \"%s\"}",
-				      k > 1 ? ", " : "", m->num_cpus, owner_hex(m->v0_hash, 32),
-				      owner_hex(m->v1_hash, 32));
+		k += (size_t)snprintf(
+			buf + k, sizeof(buf) - k,
+			"%s\"vmsa\": {\"num_cpus\": %u, \"cpu0_sha256\": \"%s\", \"cpu1_sha256\": \"%s\"}",
+			k > 1 ? ", " : "", m->num_cpus, owner_hex(m->v0_hash, 32),
+			owner_hex(m->v1_hash, 32));
 	snprintf(buf + k, sizeof(buf) - k, "}");
 	(void)a;
 	cli_json_raw("components", buf);
@@ -415,8 +452,10 @@ static int measurement_build(int argc, char **argv)
 		fprintf(stderr, "Run 'swsev measurement build --help' for the options.\n");
 		return CLI_EXIT_USAGE;
 	}
-	if (owner_parse_u8(a.api_major, "--api-major", &maj) || owner_parse_u8(a.api_minor, "--api-minor", &min) ||
-	    owner_parse_u8(a.build_id, "--build-id", &build) || cli_parse_u32(a.policy, "--policy", &policy))
+	if (owner_parse_u8(a.api_major, "--api-major", &maj) ||
+	    owner_parse_u8(a.api_minor, "--api-minor", &min) ||
+	    owner_parse_u8(a.build_id, "--build-id", &build) ||
+	    cli_parse_u32(a.policy, "--policy", &policy))
 		return CLI_EXIT_USAGE;
 	rc = CLI_EXIT_FAIL;
 	if (owner_read_tek_tik(NULL, a.tik, a.tk, tek, tik, 0))

@@ -33,7 +33,8 @@ static swsev_err decode_text(const char *text, size_t tlen, size_t want, uint8_t
 	*len = 0;
 	while (a < b && (text[a] == ' ' || text[a] == '\n' || text[a] == '\r' || text[a] == '\t'))
 		a++;
-	while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\n' || text[b - 1] == '\r' || text[b - 1] == '\t'))
+	while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\n' || text[b - 1] == '\r' ||
+			 text[b - 1] == '\t'))
 		b--;
 	z = malloc(b - a + 1);
 	if (!z)
@@ -94,8 +95,8 @@ swsev_err owner_read_value(const char *arg, const char *what, const char *kind, 
 		e = decode_text((const char *)raw, n, want_len, out, len);
 		if (e) {
 			if (want_len)
-				cli_err("%s: %zu bytes, %s is %zu (nor is it base64 text of %zu bytes)", arg,
-					n, kind, want_len, want_len);
+				cli_err("%s: %zu bytes, %s is %zu (nor is it base64 text of %zu bytes)",
+					arg, n, kind, want_len, want_len);
 			else
 				cli_err("%s: malformed base64", arg);
 			swsev_clear_free(raw, n);
@@ -103,7 +104,8 @@ swsev_err owner_read_value(const char *arg, const char *what, const char *kind, 
 		}
 		swsev_clear_free(raw, n);
 		if (want_len && *len != want_len) {
-			cli_err("%s: holds base64 of %zu bytes, %s is %zu", arg, *len, kind, want_len);
+			cli_err("%s: holds base64 of %zu bytes, %s is %zu", arg, *len, kind,
+				want_len);
 			goto bad_len;
 		}
 	} else {
@@ -136,7 +138,8 @@ bad_len:
 	return SWSEV_E_LENGTH;
 }
 
-swsev_err owner_read_fixed(const char *arg, const char *what, const char *kind, uint8_t *out, size_t n)
+swsev_err owner_read_fixed(const char *arg, const char *what, const char *kind, uint8_t *out,
+			   size_t n)
 {
 	uint8_t *b = NULL;
 	size_t len = 0;

@@ -67,12 +67,14 @@ static int pargs_parse(int argc, char **argv, struct pargs *a, int maxpos, const
 			printf("usage: swsev %s\n", usage);
 			return -1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_err("%s: unknown option '%s'\nusage: swsev %s", argv[0], argv[i], usage);
+			cli_err("%s: unknown option '%s'\nusage: swsev %s", argv[0], argv[i],
+				usage);
 			return CLI_EXIT_USAGE;
 		} else if (a->npos < maxpos) {
 			a->pos[a->npos++] = argv[i];
 		} else {
-			cli_err("%s: unexpected argument '%s'\nusage: swsev %s", argv[0], argv[i], usage);
+			cli_err("%s: unexpected argument '%s'\nusage: swsev %s", argv[0], argv[i],
+				usage);
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -107,8 +109,9 @@ static swsev_client *plat_open(const struct pargs *a)
 
 static const char *sev_cmd_name(uint32_t cmd)
 {
-	static const char *n[] = { "FACTORY_RESET", "PLATFORM_STATUS", "PEK_GEN", "PEK_CSR", "PDH_GEN",
-				   "PDH_CERT_EXPORT", "PEK_CERT_IMPORT", "GET_ID", "GET_ID2" };
+	static const char *n[] = { "FACTORY_RESET",   "PLATFORM_STATUS", "PEK_GEN",
+				   "PEK_CSR",         "PDH_GEN",         "PDH_CERT_EXPORT",
+				   "PEK_CERT_IMPORT", "GET_ID",          "GET_ID2" };
 
 	return cmd < sizeof(n) / sizeof(n[0]) ? n[cmd] : "?";
 }
@@ -120,21 +123,21 @@ static void explain(uint32_t cmd, const struct swsev_rsp *rsp)
 
 	if (rsp->err == -EIO && rsp->fw_error != SEV_RET_NO_FW_CALL) {
 		cli_err("%s failed: firmware status %s: %s", sev_cmd_name(cmd),
-			swsev_status_str(rsp->fw_error, sb, sizeof(sb)), swsev_status_hint(rsp->fw_error));
+			swsev_status_str(rsp->fw_error, sb, sizeof(sb)),
+			swsev_status_hint(rsp->fw_error));
 		return;
 	}
 	switch (-rsp->err) {
 	case EPERM:
 		cli_err("%s failed: permission denied (the command changes platform state and needs a "
-			"writable descriptor)", sev_cmd_name(cmd));
+			"writable descriptor)",
+			sev_cmd_name(cmd));
 		break;
 	case EBUSY:
 		cli_err("%s failed: the platform is busy (guests exist; destroy them first: swsev vm list)",
 			sev_cmd_name(cmd));
 		break;
-	default:
-		cli_err("%s failed: %s", sev_cmd_name(cmd), strerror(-rsp->err));
-		break;
+	default: cli_err("%s failed: %s", sev_cmd_name(cmd), strerror(-rsp->err)); break;
 	}
 }
 
@@ -167,7 +170,8 @@ static int sev_ioctl(swsev_client *c, uint32_t cmd, const uint8_t *arg, uint32_t
 		req.in[i].present = (uint8_t)b[i].present;
 	}
 	if (swsev_client_call(c, &req, rsp) != SWSEV_OK) {
-		cli_err("%s: the platform did not answer: %s", sev_cmd_name(cmd), swsev_client_error(c));
+		cli_err("%s: the platform did not answer: %s", sev_cmd_name(cmd),
+			swsev_client_error(c));
 		return -1;
 	}
 	if (rsp->err == 0)
@@ -197,7 +201,8 @@ static int get_status(swsev_client *c, struct pstatus *s)
 		swsev_cur_init(&cur, rsp.arg, rsp.arg_len);
 		if (swsev_cur_u8(&cur, &s->api_major) || swsev_cur_u8(&cur, &s->api_minor) ||
 		    swsev_cur_u8(&cur, &s->state) || swsev_cur_u32(&cur, &s->flags) ||
-		    swsev_cur_u8(&cur, &s->build) || swsev_cur_u32(&cur, &s->guests) || swsev_cur_end(&cur)) {
+		    swsev_cur_u8(&cur, &s->build) || swsev_cur_u32(&cur, &s->guests) ||
+		    swsev_cur_end(&cur)) {
 			cli_err("PLATFORM_STATUS: the reply is %u bytes, not 12", rsp.arg_len);
 			rc = -1;
 		}
@@ -218,7 +223,8 @@ static int get_id(swsev_client *c, uint8_t *id, size_t cap, size_t *len)
 	memset(arg, 0, sizeof(arg));
 	rc = sev_ioctl(c, SEV_GET_ID2, arg, sizeof(arg), NULL, 0, &rsp, 1);
 	need = rsp.arg_len == 12 ? swsev_le32(rsp.arg + 8) : 0;
-	if (rc < 0 || (rc == 1 && !(rsp.err == -EIO && rsp.fw_error == SEV_STATUS_INVALID_LENGTH))) {
+	if (rc < 0 ||
+	    (rc == 1 && !(rsp.err == -EIO && rsp.fw_error == SEV_STATUS_INVALID_LENGTH))) {
 		if (rc == 1)
 			explain(SEV_GET_ID2, &rsp);
 		swsev_rsp_clear(&rsp);
@@ -258,7 +264,8 @@ static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chai
 
 	memset(arg, 0, sizeof(arg));
 	rc = sev_ioctl(c, SEV_PDH_CERT_EXPORT, arg, sizeof(arg), NULL, 0, &rsp, 1);
-	if (rc < 0 || (rc == 1 && !(rsp.err == -EIO && rsp.fw_error == SEV_STATUS_INVALID_LENGTH)) ||
+	if (rc < 0 ||
+	    (rc == 1 && !(rsp.err == -EIO && rsp.fw_error == SEV_STATUS_INVALID_LENGTH)) ||
 	    rsp.arg_len != 24) {
 		if (rc == 1)
 			explain(SEV_PDH_CERT_EXPORT, &rsp);
@@ -269,8 +276,8 @@ static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chai
 	cl = swsev_le32(rsp.arg + 20);
 	swsev_rsp_clear(&rsp);
 	if (pl != SWSEV_CERT_LEN || cl != SWSEV_CHAIN_LEN) {
-		cli_err("PDH_CERT_EXPORT: the platform asks for %u and %u bytes (expected %d and %d)", pl, cl,
-			SWSEV_CERT_LEN, SWSEV_CHAIN_LEN);
+		cli_err("PDH_CERT_EXPORT: the platform asks for %u and %u bytes (expected %d and %d)",
+			pl, cl, SWSEV_CERT_LEN, SWSEV_CHAIN_LEN);
 		return -1;
 	}
 	swsev_wle32(arg + 8, pl);
@@ -280,7 +287,8 @@ static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chai
 	b[0].present = b[1].present = 1;
 	rc = sev_ioctl(c, SEV_PDH_CERT_EXPORT, arg, sizeof(arg), b, 2, &rsp, 0);
 	if (rc == 0 && (rsp.out[0].len != SWSEV_CERT_LEN || rsp.out[1].len != SWSEV_CHAIN_LEN)) {
-		cli_err("PDH_CERT_EXPORT: %u and %u bytes returned", rsp.out[0].len, rsp.out[1].len);
+		cli_err("PDH_CERT_EXPORT: %u and %u bytes returned", rsp.out[0].len,
+			rsp.out[1].len);
 		rc = -1;
 	}
 	if (rc == 0) {
@@ -292,7 +300,8 @@ static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chai
 }
 
 /* The daemon's CEK signed by the ASK, and ASK || ARK (the KDS's part). */
-static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t **ask_ark, size_t *ask_ark_len)
+static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t **ask_ark,
+			  size_t *ask_ark_len)
 {
 	struct swsev_req req;
 	struct swsev_rsp rsp;
@@ -323,13 +332,15 @@ static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t 
 }
 
 /* Splits ASK || ARK (AMD format, ASK first). */
-static int split_ask_ark(const uint8_t *b, size_t len, struct swsev_amd_cert *ask, struct swsev_amd_cert *ark)
+static int split_ask_ark(const uint8_t *b, size_t len, struct swsev_amd_cert *ask,
+			 struct swsev_amd_cert *ark)
 {
 	size_t u1 = 0, u2 = 0;
 
 	if (swsev_amd_cert_parse(b, len, 0, ask, &u1) != SWSEV_OK ||
 	    swsev_amd_cert_parse(b + u1, len - u1, 0, ark, &u2) != SWSEV_OK || u1 + u2 != len) {
-		cli_err("PLATFORM_CERTS: ASK || ARK (%zu bytes) does not parse as two AMD certificates", len);
+		cli_err("PLATFORM_CERTS: ASK || ARK (%zu bytes) does not parse as two AMD certificates",
+			len);
 		return -1;
 	}
 	return 0;
@@ -361,7 +372,8 @@ int cmd_show(int argc, char **argv)
 	what = a.npos ? a.pos[0] : "all";
 	if (strcmp(what, "all") && strcmp(what, "flags") && strcmp(what, "guests") &&
 	    strcmp(what, "identifier") && strcmp(what, "version")) {
-		cli_err("show: '%s' is not flags, guests, identifier or version\nusage: swsev " SHOW_USAGE, what);
+		cli_err("show: '%s' is not flags, guests, identifier or version\nusage: swsev " SHOW_USAGE,
+			what);
 		return CLI_EXIT_USAGE;
 	}
 	c = plat_open(&a);
@@ -410,9 +422,12 @@ int cmd_show(int argc, char **argv)
 		printf("platform:   %s\n", swsev_client_peer(c));
 		printf("api:        %u.%u (build %u)\n", s.api_major, s.api_minor, s.build);
 		printf("state:      %s\n", state_name(s.state));
-		printf("owner:      %s\n", (s.flags & 1) ? "external (an OCA was imported)" : "self-owned");
-		printf("es:         %s\n", (s.flags & SEV_STATUS_FLAGS_CONFIG_ES) ? "yes (initialized with SEV-ES)" :
-			   s.state == 0 ? "not yet (the platform is not initialized)" : "no");
+		printf("owner:      %s\n",
+		       (s.flags & 1) ? "external (an OCA was imported)" : "self-owned");
+		printf("es:         %s\n",
+		       (s.flags & SEV_STATUS_FLAGS_CONFIG_ES) ? "yes (initialized with SEV-ES)" :
+		       s.state == 0 ? "not yet (the platform is not initialized)" :
+				      "no");
 		printf("guests:     %u\n", s.guests);
 		printf("identifier: %s\n", idhex);
 	}
@@ -424,8 +439,9 @@ out:
 
 /* ---- swsev export ---- */
 
-#define EXPORT_USAGE "export [--full] [--bundle] [--device PATH] [--json] PATH\n" \
-	"  PATH: a directory receiving pdh.cert pek.cert oca.cert cek.cert (and with\n" \
+#define EXPORT_USAGE                                                                           \
+	"export [--full] [--bundle] [--device PATH] [--json] PATH\n"                           \
+	"  PATH: a directory receiving pdh.cert pek.cert oca.cert cek.cert (and with\n"        \
 	"  --full ask.cert ark.cert); with --bundle one file PDH||PEK||OCA||CEK[||ASK||ARK]\n" \
 	"  as sevctl export writes it. The CEK is the one signed by the ASK."
 
@@ -467,7 +483,8 @@ int cmd_export(int argc, char **argv)
 		if (platform_certs(c, cek, &ask_ark, &ask_ark_len) != 0)
 			goto out;
 		/* the KDS's CEK must be this chip's: same key as the exported one */
-		if (memcmp(cek + 0x10, chain + 2 * SWSEV_CERT_LEN + 0x10, SWSEV_CERT_KEY_LEN) != 0) {
+		if (memcmp(cek + 0x10, chain + 2 * SWSEV_CERT_LEN + 0x10, SWSEV_CERT_KEY_LEN) !=
+		    0) {
 			cli_err("export: the signed CEK from the platform does not match the exported CEK's key");
 			goto out;
 		}
@@ -477,7 +494,8 @@ int cmd_export(int argc, char **argv)
 			"and ASK||ARK from AMD's key server (KDS) with the identifier of 'swsev show identifier'");
 		goto out;
 	} else {
-		cli_warn("the CEK from a device is unsigned (PDH_CERT_EXPORT); the ASK-signed one comes from AMD's KDS");
+		cli_warn(
+			"the CEK from a device is unsigned (PDH_CERT_EXPORT); the ASK-signed one comes from AMD's KDS");
 		memcpy(cek, chain + 2 * SWSEV_CERT_LEN, SWSEV_CERT_LEN);
 	}
 	if (a.full) {
@@ -527,7 +545,8 @@ int cmd_export(int argc, char **argv)
 		cli_json_bool("cek_signed", have_signed);
 		cli_json_end();
 	} else if (!cli_g.quiet) {
-		printf("exported %s%s to %s\n", a.full ? "PDH, PEK, OCA, CEK, ASK and ARK" : "PDH, PEK, OCA and CEK",
+		printf("exported %s%s to %s\n",
+		       a.full ? "PDH, PEK, OCA, CEK, ASK and ARK" : "PDH, PEK, OCA and CEK",
 		       a.bundle ? " (one bundle file)" : "", a.pos[0]);
 	}
 	rc = CLI_EXIT_OK;
@@ -573,8 +592,9 @@ static int simple_cmd(int argc, char **argv, uint32_t cmd, const char *usage, co
 
 int cmd_reset(int argc, char **argv)
 {
-	return simple_cmd(argc, argv, SEV_FACTORY_RESET, "reset [--device PATH] [--json]",
-			  "platform reset: the next use makes a new OCA, PEK and PDH (the CEK stays)");
+	return simple_cmd(
+		argc, argv, SEV_FACTORY_RESET, "reset [--device PATH] [--json]",
+		"platform reset: the next use makes a new OCA, PEK and PDH (the CEK stays)");
 }
 
 int cmd_rotate(int argc, char **argv)
@@ -585,10 +605,12 @@ int cmd_rotate(int argc, char **argv)
 
 /* ---- swsev generate / provision ---- */
 
-#define GENERATE_USAGE "generate [--force] [--json] CERT KEY\n" \
+#define GENERATE_USAGE                                                               \
+	"generate [--force] [--json] CERT KEY\n"                                     \
 	"  a new OCA key pair: CERT the self-signed OCA certificate (2084 bytes),\n" \
 	"  KEY the raw 48-byte P-384 private key (mode 0600)"
-#define PROVISION_USAGE "provision [--device PATH] [--json] CERT KEY\n" \
+#define PROVISION_USAGE                                 \
+	"provision [--device PATH] [--json] CERT KEY\n" \
 	"  takes ownership: the PEK CSR signed with the OCA of CERT/KEY, then PEK_CERT_IMPORT"
 
 int cmd_generate(int argc, char **argv)
@@ -607,12 +629,14 @@ int cmd_generate(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (!a.force && (access(a.pos[0], F_OK) == 0 || access(a.pos[1], F_OK) == 0)) {
-		cli_err("generate: %s or %s exists; refusing to overwrite an OCA (use --force)", a.pos[0], a.pos[1]);
+		cli_err("generate: %s or %s exists; refusing to overwrite an OCA (use --force)",
+			a.pos[0], a.pos[1]);
 		return CLI_EXIT_FAIL;
 	}
 	/* an OCA as sev-tool makes one: version 1, usage OCA, ECDSA-SHA256, self-signed in slot 1 */
 	if (swsev_ec_generate(&k) != SWSEV_OK ||
-	    swsev_cert_init_ec(&cert, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k) != SWSEV_OK ||
+	    swsev_cert_init_ec(&cert, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k) !=
+		    SWSEV_OK ||
 	    swsev_cert_sign_ec(&cert, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k) != SWSEV_OK ||
 	    swsev_cert_encode(&cert, raw) != SWSEV_OK || swsev_ec_get_private(k, d) != SWSEV_OK) {
 		cli_err("generate: cannot make the OCA key and certificate");
@@ -627,7 +651,8 @@ int cmd_generate(int argc, char **argv)
 		cli_json_str("key", a.pos[1]);
 		cli_json_end();
 	} else if (!cli_g.quiet) {
-		printf("OCA certificate: %s\nOCA private key: %s (keep it secret)\n", a.pos[0], a.pos[1]);
+		printf("OCA certificate: %s\nOCA private key: %s (keep it secret)\n", a.pos[0],
+		       a.pos[1]);
 	}
 	rc = CLI_EXIT_OK;
 out:
@@ -637,7 +662,8 @@ out:
 }
 
 /* Loads an OCA: the cert must be a self-signed OCA and the key its own. */
-static int load_oca(const char *cert_path, const char *key_path, struct swsev_cert *oca, swsev_ec_key **key)
+static int load_oca(const char *cert_path, const char *key_path, struct swsev_cert *oca,
+		    swsev_ec_key **key)
 {
 	uint8_t raw[SWSEV_CERT_LEN], d[OCA_KEY_LEN], x1[48], y1[48], x2[48], y2[48];
 	swsev_ec_key *pub = NULL;
@@ -649,7 +675,8 @@ static int load_oca(const char *cert_path, const char *key_path, struct swsev_ce
 		return -1;
 	e = swsev_cert_parse(raw, sizeof(raw), oca);
 	if (e || oca->pub_key_usage != SWSEV_USAGE_OCA) {
-		cli_err("%s: not an OCA certificate (%s)", cert_path, e ? swsev_strerror(e) : "wrong usage");
+		cli_err("%s: not an OCA certificate (%s)", cert_path,
+			e ? swsev_strerror(e) : "wrong usage");
 		return -1;
 	}
 	e = swsev_cert_verify(oca, oca);
@@ -663,8 +690,10 @@ static int load_oca(const char *cert_path, const char *key_path, struct swsev_ce
 		cli_err("%s: not a P-384 private key (48 bytes, big-endian)", key_path);
 		goto out;
 	}
-	if (swsev_cert_ec_key(oca, &pub) != SWSEV_OK || swsev_ec_get_public(pub, x1, y1) != SWSEV_OK ||
-	    swsev_ec_get_public(*key, x2, y2) != SWSEV_OK || memcmp(x1, x2, 48) || memcmp(y1, y2, 48)) {
+	if (swsev_cert_ec_key(oca, &pub) != SWSEV_OK ||
+	    swsev_ec_get_public(pub, x1, y1) != SWSEV_OK ||
+	    swsev_ec_get_public(*key, x2, y2) != SWSEV_OK || memcmp(x1, x2, 48) ||
+	    memcmp(y1, y2, 48)) {
 		cli_err("%s does not belong to %s", key_path, cert_path);
 		goto out;
 	}
@@ -715,7 +744,8 @@ int cmd_provision(int argc, char **argv)
 	}
 	swsev_rsp_clear(&rsp);
 	if (need != SWSEV_CERT_LEN) {
-		cli_err("PEK_CSR: the platform asks for %u bytes, expected %d", need, SWSEV_CERT_LEN);
+		cli_err("PEK_CSR: the platform asks for %u bytes, expected %d", need,
+			SWSEV_CERT_LEN);
 		goto out;
 	}
 	swsev_wle32(arg + 8, need);
@@ -731,7 +761,8 @@ int cmd_provision(int argc, char **argv)
 	memcpy(csr, rsp.out[0].p, SWSEV_CERT_LEN);
 	swsev_rsp_clear(&rsp);
 	/* sign the CSR with the OCA (slot 1), certificates.md §7 */
-	if (swsev_cert_parse(csr, sizeof(csr), &pek) != SWSEV_OK || pek.pub_key_usage != SWSEV_USAGE_PEK) {
+	if (swsev_cert_parse(csr, sizeof(csr), &pek) != SWSEV_OK ||
+	    pek.pub_key_usage != SWSEV_USAGE_PEK) {
 		cli_err("PEK_CSR: the platform's CSR is not a PEK certificate");
 		goto out;
 	}
@@ -776,7 +807,8 @@ struct okrep {
 	const char *only; /* NULL, "sev" or "es" */
 };
 
-static void ok_line(struct okrep *r, const char *group, int pass, const char *name, const char *detail)
+static void ok_line(struct okrep *r, const char *group, int pass, const char *name,
+		    const char *detail)
 {
 	if (r->only && strcmp(r->only, group) != 0 && strcmp(group, "base") != 0)
 		return;
@@ -791,8 +823,8 @@ static void ok_line(struct okrep *r, const char *group, int pass, const char *na
 		free(qd);
 		r->first = 0;
 	} else {
-		printf("[ %s ] - %s%s%s\n", pass ? "PASS" : "FAIL", name, detail && *detail ? ": " : "",
-		       detail ? detail : "");
+		printf("[ %s ] - %s%s%s\n", pass ? "PASS" : "FAIL", name,
+		       detail && *detail ? ": " : "", detail ? detail : "");
 	}
 }
 
@@ -818,7 +850,8 @@ static void ok_chain(struct okrep *r, swsev_client *c, int device)
 	ark = calloc(1, sizeof(*ark));
 	if (!pdh || !pek || !oca || !cek || !ask || !ark)
 		goto out;
-	if (swsev_cert_parse(pdh_raw, SWSEV_CERT_LEN, pdh) || swsev_cert_parse(chain, SWSEV_CERT_LEN, pek) ||
+	if (swsev_cert_parse(pdh_raw, SWSEV_CERT_LEN, pdh) ||
+	    swsev_cert_parse(chain, SWSEV_CERT_LEN, pek) ||
 	    swsev_cert_parse(chain + SWSEV_CERT_LEN, SWSEV_CERT_LEN, oca) ||
 	    swsev_cert_parse(chain + 2 * SWSEV_CERT_LEN, SWSEV_CERT_LEN, cek)) {
 		ok_line(r, "sev", 0, "PDH_CERT_EXPORT", "a certificate does not parse");
@@ -839,8 +872,10 @@ static void ok_chain(struct okrep *r, swsev_client *c, int device)
 	ok_line(r, "sev", swsev_cert_verify_amd(cek, ask) == SWSEV_OK, "CEK signed by ASK", NULL);
 	ok_line(r, "sev", swsev_amd_cert_verify(ask, ark) == SWSEV_OK, "ASK signed by ARK", NULL);
 	ok_line(r, "sev", swsev_amd_cert_verify(ark, ark) == SWSEV_OK, "ARK self-signed", NULL);
-	snprintf(d, sizeof(d), "%s", swsev_builtin_root_by_id(ark->key_id) ? "one of AMD's real roots" :
-				     "an emulated root: trust it with 'swsev verify --ca'");
+	snprintf(d, sizeof(d), "%s",
+		 swsev_builtin_root_by_id(ark->key_id) ?
+			 "one of AMD's real roots" :
+			 "an emulated root: trust it with 'swsev verify --ca'");
 	ok_line(r, "base", 1, "ARK", d);
 out:
 	free(pdh);
@@ -877,7 +912,8 @@ int cmd_ok(int argc, char **argv)
 	c = plat_open(&a);
 	if (cli_g.json)
 		fputs("{\"checks\": [", stdout);
-	ok_line(&r, "base", c != NULL, "platform reachable", c ? swsev_client_peer(c) : "no answer");
+	ok_line(&r, "base", c != NULL, "platform reachable",
+		c ? swsev_client_peer(c) : "no answer");
 	if (!c)
 		goto done;
 	/* the chain first: its auto-INIT lets PLATFORM_STATUS report the ES flag */
@@ -886,12 +922,13 @@ int cmd_ok(int argc, char **argv)
 		ok_line(&r, "base", 0, "PLATFORM_STATUS", "failed");
 		goto done;
 	}
-	snprintf(d, sizeof(d), "API %u.%u build %u, state %s, %u guest(s)", s.api_major, s.api_minor, s.build,
-		 state_name(s.state), s.guests);
+	snprintf(d, sizeof(d), "API %u.%u build %u, state %s, %u guest(s)", s.api_major,
+		 s.api_minor, s.build, state_name(s.state), s.guests);
 	ok_line(&r, "base", 1, "PLATFORM_STATUS", d);
-	ok_line(&r, "sev", s.api_major > 0 || s.api_minor >= 17, "API >= 0.17 (measurement with API prefix)", NULL);
-	ok_line(&r, "sev", get_id(c, id, sizeof(id), &idlen) == 0 && idlen == 64, "GET_ID (API >= 0.16)",
-		idlen ? "64-byte chip identifier" : NULL);
+	ok_line(&r, "sev", s.api_major > 0 || s.api_minor >= 17,
+		"API >= 0.17 (measurement with API prefix)", NULL);
+	ok_line(&r, "sev", get_id(c, id, sizeof(id), &idlen) == 0 && idlen == 64,
+		"GET_ID (API >= 0.16)", idlen ? "64-byte chip identifier" : NULL);
 	ok_line(&r, "es", (s.flags & SEV_STATUS_FLAGS_CONFIG_ES) != 0, "SEV-ES",
 		(s.flags & SEV_STATUS_FLAGS_CONFIG_ES) ? "the platform is initialized with SEV-ES" :
 							 "PLATFORM_STATUS reports no SEV-ES");
@@ -900,8 +937,9 @@ int cmd_ok(int argc, char **argv)
 		if (strstr(swsev_client_peer(c), g))
 			prof = swsev_profile_find(g);
 	if (prof) {
-		snprintf(d, sizeof(d), "%u (SEV-ES 1..%u, SEV %u..%u) on a %s platform", prof->asid_count,
-			 prof->es_asids, prof->es_asids + 1, prof->asid_count, prof->name);
+		snprintf(d, sizeof(d), "%u (SEV-ES 1..%u, SEV %u..%u) on a %s platform",
+			 prof->asid_count, prof->es_asids, prof->es_asids + 1, prof->asid_count,
+			 prof->name);
 		ok_line(&r, "base", prof->asid_count > prof->es_asids, "ASIDs", d);
 	}
 done:

@@ -50,7 +50,20 @@ struct sargs {
 
 static int parse_args(int argc, char **argv, struct sargs *a)
 {
-	enum { O_TIK = 256, O_TEK, O_TK, O_BLOB, O_SECRET, O_IV, O_B64, O_PAD, O_HDR, O_PAY, O_EXT, O_JSON };
+	enum {
+		O_TIK = 256,
+		O_TEK,
+		O_TK,
+		O_BLOB,
+		O_SECRET,
+		O_IV,
+		O_B64,
+		O_PAD,
+		O_HDR,
+		O_PAY,
+		O_EXT,
+		O_JSON
+	};
 	static const struct option opts[] = {
 		{ "tik", required_argument, NULL, O_TIK },
 		{ "tek", required_argument, NULL, O_TEK },
@@ -87,14 +100,13 @@ static int parse_args(int argc, char **argv, struct sargs *a)
 		case O_JSON: cli_g.json = 1; break;
 		case O_SECRET:
 			if (a->nsecret >= MAX_SECRETS) {
-				cli_err("secret: at most %d secrets (the guest reads no more)", MAX_SECRETS);
+				cli_err("secret: at most %d secrets (the guest reads no more)",
+					MAX_SECRETS);
 				return -1;
 			}
 			a->secret[a->nsecret++] = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
+		case 'h': usage(stdout); return 1;
 		default:
 			cli_err("secret: unknown option or missing value: '%s'", argv[optind - 1]);
 			return -1;
@@ -123,7 +135,8 @@ static int load_secrets(const struct sargs *a, struct swsev_secret_entry *e, uin
 		size_t gl;
 
 		if (!colon || colon == a->secret[i] || !colon[1]) {
-			cli_err("--secret '%s': expected GUID:FILE (GUID or 'luks-key')", a->secret[i]);
+			cli_err("--secret '%s': expected GUID:FILE (GUID or 'luks-key')",
+				a->secret[i]);
 			return -1;
 		}
 		gl = (size_t)(colon - a->secret[i]);
@@ -135,7 +148,8 @@ static int load_secrets(const struct sargs *a, struct swsev_secret_entry *e, uin
 		guid[gl] = '\0';
 		if (owner_secret_guid(guid, e[i].guid)) {
 			cli_err("--secret: '%s' is neither a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) "
-				"nor a known alias (luks-key)", guid);
+				"nor a known alias (luks-key)",
+				guid);
 			return -1;
 		}
 		if (cli_read_file(colon + 1, SWSEV_SECRET_TABLE_MAX, &bufs[i], &e[i].len))
@@ -143,7 +157,8 @@ static int load_secrets(const struct sargs *a, struct swsev_secret_entry *e, uin
 		e[i].data = bufs[i];
 		for (int j = 0; j < i; j++) {
 			if (memcmp(e[j].guid, e[i].guid, 16) == 0) {
-				cli_err("--secret: GUID %s given twice (the guest would refuse the table)", guid);
+				cli_err("--secret: GUID %s given twice (the guest would refuse the table)",
+					guid);
 				return -1;
 			}
 		}
@@ -195,7 +210,8 @@ static int secret_build(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (owner_read_tek_tik(a.tek, a.tik, a.tk, tek, tik, 1))
 		goto out;
-	if (owner_read_fixed(a.blob, "--launch-measure-blob", "a measurement blob (MEASURE || MNONCE)", blob, 48))
+	if (owner_read_fixed(a.blob, "--launch-measure-blob",
+			     "a measurement blob (MEASURE || MNONCE)", blob, 48))
 		goto out;
 	if (a.iv) {
 		if (owner_read_fixed(a.iv, "--iv", "an IV", iv, 16))
@@ -222,10 +238,12 @@ static int secret_build(int argc, char **argv)
 		goto out;
 	}
 	swsev_pkt_hdr_encode(&h, hdr);
-	if (write_out(a.pos[0], hdr, sizeof(hdr), a.base64) || write_out(a.pos[1], ct, tlen, a.base64))
+	if (write_out(a.pos[0], hdr, sizeof(hdr), a.base64) ||
+	    write_out(a.pos[1], ct, tlen, a.base64))
 		goto out;
 	if (cli_g.json) {
-		if (swsev_base64_encode(hdr, sizeof(hdr), &h64) || swsev_base64_encode(ct, tlen, &p64)) {
+		if (swsev_base64_encode(hdr, sizeof(hdr), &h64) ||
+		    swsev_base64_encode(ct, tlen, &p64)) {
 			cli_err("out of memory");
 			goto out;
 		}
@@ -270,8 +288,9 @@ static int read_packet_file(const char *path, size_t raw_len, uint8_t **out, siz
 		free(b);
 		return -1;
 	}
-	if ((raw_len && n == raw_len) || (!raw_len && n % 16 == 0 &&
-					  swsev_base64_decode((const char *)b, n, &d, &dn) != SWSEV_OK)) {
+	if ((raw_len && n == raw_len) ||
+	    (!raw_len && n % 16 == 0 &&
+	     swsev_base64_decode((const char *)b, n, &d, &dn) != SWSEV_OK)) {
 		*out = b;
 		*len = n;
 		return 0;
@@ -315,9 +334,11 @@ static int secret_verify(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (owner_read_tek_tik(a.tek, a.tik, a.tk, tek, tik, 1))
 		goto out;
-	if (owner_read_fixed(a.blob, "--launch-measure-blob", "a measurement blob (MEASURE || MNONCE)", blob, 48))
+	if (owner_read_fixed(a.blob, "--launch-measure-blob",
+			     "a measurement blob (MEASURE || MNONCE)", blob, 48))
 		goto out;
-	if (read_packet_file(a.header, SWSEV_PKT_HDR_LEN, &hb, &hn) || read_packet_file(a.payload, 0, &pb, &pn))
+	if (read_packet_file(a.header, SWSEV_PKT_HDR_LEN, &hb, &hn) ||
+	    read_packet_file(a.payload, 0, &pb, &pn))
 		goto out;
 	err = swsev_pkt_hdr_parse(hb, hn, &h);
 	if (err) {
@@ -326,7 +347,8 @@ static int secret_verify(int argc, char **argv)
 	}
 	if (h.flags != 0) {
 		cli_err("%s: flags 0x%x; the firmware accepts no flags on LAUNCH_SECRET (bit 0, "
-			"compression, is unsupported)", a.header, h.flags);
+			"compression, is unsupported)",
+			a.header, h.flags);
 		goto out;
 	}
 	plain = malloc(pn ? pn : 1);
@@ -365,7 +387,8 @@ static int secret_verify(int argc, char **argv)
 				char g[37];
 
 				swsev_guid_format(ent[i].guid, g);
-				k += (size_t)snprintf(list + k, sizeof(list) - k, "%s{\"guid\": \"%s\", \"length\": %zu}",
+				k += (size_t)snprintf(list + k, sizeof(list) - k,
+						      "%s{\"guid\": \"%s\", \"length\": %zu}",
 						      i ? ", " : "", g, ent[i].len);
 			}
 			snprintf(list + k, sizeof(list) - k, "]");
@@ -373,7 +396,8 @@ static int secret_verify(int argc, char **argv)
 		}
 		cli_json_end();
 	} else {
-		printf("packet OK: %zu-byte secret table, %zu secret%s\n", pn, n, n == 1 ? "" : "s");
+		printf("packet OK: %zu-byte secret table, %zu secret%s\n", pn, n,
+		       n == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++) {
 			char g[37];
 
@@ -386,7 +410,8 @@ static int secret_verify(int argc, char **argv)
 			char g[37], path[PATH_MAX];
 
 			swsev_guid_format(ent[i].guid, g);
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", a.extract, g) >= sizeof(path)) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", a.extract, g) >=
+			    sizeof(path)) {
 				cli_err("--extract: path too long");
 				goto out;
 			}

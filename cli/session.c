@@ -54,8 +54,8 @@ static swsev_err read_pdh(const char *path, struct swsev_cert *pdh)
 			n = dn;
 		} else {
 			swsev_clear_free(dec, dn);
-			cli_err("%s: %zu bytes, a SEV certificate is %d (or base64 text of it)", path, n,
-				SWSEV_CERT_LEN);
+			cli_err("%s: %zu bytes, a SEV certificate is %d (or base64 text of it)",
+				path, n, SWSEV_CERT_LEN);
 			free(buf);
 			return SWSEV_E_LENGTH;
 		}
@@ -74,23 +74,21 @@ static int check_pdh(const char *path, const struct swsev_cert *pdh)
 	swsev_err e = swsev_owner_check_pdh(pdh, NULL);
 
 	switch (e) {
-	case SWSEV_OK:
-		return 0;
+	case SWSEV_OK: return 0;
 	case SWSEV_E_USAGE:
-		cli_err("%s: key usage 0x%x (%s); a PDH has usage 0x%x (PDH)", path, pdh->pub_key_usage,
-			swsev_usage_name(pdh->pub_key_usage), SWSEV_USAGE_PDH);
+		cli_err("%s: key usage 0x%x (%s); a PDH has usage 0x%x (PDH)", path,
+			pdh->pub_key_usage, swsev_usage_name(pdh->pub_key_usage), SWSEV_USAGE_PDH);
 		break;
 	case SWSEV_E_ALGO:
-		cli_err("%s: algorithm 0x%x (%s); a PDH is an ECDH key (0x%x)", path, pdh->pub_key_algo,
-			swsev_algo_name(pdh->pub_key_algo), SWSEV_ALGO_ECDH_SHA256);
+		cli_err("%s: algorithm 0x%x (%s); a PDH is an ECDH key (0x%x)", path,
+			pdh->pub_key_algo, swsev_algo_name(pdh->pub_key_algo),
+			SWSEV_ALGO_ECDH_SHA256);
 		break;
 	case SWSEV_E_BADKEY:
 		cli_err("%s: the public key is not a valid P-384 point (not on the curve, or out of range)",
 			path);
 		break;
-	default:
-		cli_err("%s: unusable PDH: %s", path, swsev_strerror(e));
-		break;
+	default: cli_err("%s: unusable PDH: %s", path, swsev_strerror(e)); break;
 	}
 	return -1;
 }
@@ -118,15 +116,9 @@ int cmd_session(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+n:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n':
-			name = optarg;
-			break;
-		case 'j':
-			cli_g.json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
+		case 'n': name = optarg; break;
+		case 'j': cli_g.json = 1; break;
+		case 'h': usage(stdout); return CLI_EXIT_OK;
 		default:
 			cli_err("session: unknown or incomplete option '%s'", argv[optind - 1]);
 			usage(stderr);
@@ -171,8 +163,8 @@ int cmd_session(int argc, char **argv)
 			return CLI_EXIT_FAIL;
 	}
 	if (policy & SWSEV_POLICY_RSVD_MASK)
-		cli_warn("policy 0x%x sets reserved bits (0x%x): the firmware will refuse it", policy,
-			 policy & SWSEV_POLICY_RSVD_MASK);
+		cli_warn("policy 0x%x sets reserved bits (0x%x): the firmware will refuse it",
+			 policy, policy & SWSEV_POLICY_RSVD_MASK);
 	if ((size_t)snprintf(fgodh, sizeof(fgodh), "%s_godh.b64", name) >= sizeof(fgodh) ||
 	    (size_t)snprintf(fsess, sizeof(fsess), "%s_session.b64", name) >= sizeof(fsess) ||
 	    (size_t)snprintf(ftek, sizeof(ftek), "%s_tek.bin", name) >= sizeof(ftek) ||
@@ -192,7 +184,8 @@ int cmd_session(int argc, char **argv)
 	}
 	swsev_session_encode(&s, blob);
 	/* keys first: a session whose keys were lost is useless */
-	if (cli_write_file(ftek, tek, sizeof(tek), 0600) || cli_write_file(ftik, tik, sizeof(tik), 0600) ||
+	if (cli_write_file(ftek, tek, sizeof(tek), 0600) ||
+	    cli_write_file(ftik, tik, sizeof(tik), 0600) ||
 	    cli_write_b64(fgodh, godh_raw, sizeof(godh_raw), 0644) ||
 	    cli_write_b64(fsess, blob, sizeof(blob), 0644))
 		goto out;
@@ -205,7 +198,8 @@ int cmd_session(int argc, char **argv)
 		cli_json_str("tik", ftik);
 		cli_json_end();
 	} else if (!cli_g.quiet) {
-		printf("policy 0x%x\nwrote %s, %s, %s (0600), %s (0600)\n", policy, fgodh, fsess, ftek, ftik);
+		printf("policy 0x%x\nwrote %s, %s, %s (0600), %s (0600)\n", policy, fgodh, fsess,
+		       ftek, ftik);
 	}
 	rc = CLI_EXIT_OK;
 out:

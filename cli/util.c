@@ -57,7 +57,8 @@ swsev_err cli_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len
 		return SWSEV_E_IO;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > cap) {
-		cli_err("%s: %lld bytes, more than the %zu allowed", path, (long long)st.st_size, cap);
+		cli_err("%s: %lld bytes, more than the %zu allowed", path, (long long)st.st_size,
+			cap);
 		close(fd);
 		return SWSEV_E_LENGTH;
 	}
@@ -273,10 +274,14 @@ int cli_parse_size(const char *s, const char *what, uint64_t *out)
 	}
 	memcpy(num, s, n + 1);
 	switch (num[n - 1]) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
+	case 'k':
+	case 'K': shift = 10; break;
+	case 'm':
+	case 'M': shift = 20; break;
+	case 'g':
+	case 'G': shift = 30; break;
+	case 't':
+	case 'T': shift = 40; break;
 	default: break;
 	}
 	if (shift)

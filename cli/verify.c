@@ -22,25 +22,24 @@
 
 static void verify_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: swsev verify [--ca FILE|DIR] [--pdh FILE] [--json] PATH\n\n"
-		"Validates a SEV platform certificate chain and prints each link.\n\n"
-		"PATH is one of:\n"
-		"  a directory with pdh.cert pek.cert oca.cert cek.cert (or pek_oca_cek.cert,\n"
-		"    the PDH_CERT_EXPORT output, with pdh.cert) and optionally ark.cert and\n"
-		"    ask.cert, or ask_ark.cert (ASK||ARK as AMD publishes it);\n"
-		"  a file: sevctl's `export --full` bundle PDH||PEK||OCA||CEK||ASK||ARK, or\n"
-		"    PDH||PEK||OCA||CEK (the ASK and ARK then come from the built-in roots);\n"
-		"  with --pdh FILE: a PEK||OCA||CEK file (6252 bytes).\n\n"
-		"Trust: by default the ARK must be one of AMD's real roots built into swsev\n"
-		"(Naples, Rome, Milan, Genoa, Turin), matched by key id and byte-identical.\n"
-		"  --ca FILE|DIR  trust this root instead: an ARK cert file, an ASK||ARK file,\n"
-		"                 or a directory holding ark.cert (and maybe ask.cert) or\n"
-		"                 ask_ark.cert (e.g. an emulated swsev root)\n"
-		"  --pdh FILE     the PDH, when PATH is a PEK||OCA||CEK file\n"
-		"  --json         machine-readable output\n\n"
-		"Exit status: 0 the chain is valid, 1 it is not (the failing link is named),\n"
-		"2 usage error.\n");
+	fprintf(f, "usage: swsev verify [--ca FILE|DIR] [--pdh FILE] [--json] PATH\n\n"
+		   "Validates a SEV platform certificate chain and prints each link.\n\n"
+		   "PATH is one of:\n"
+		   "  a directory with pdh.cert pek.cert oca.cert cek.cert (or pek_oca_cek.cert,\n"
+		   "    the PDH_CERT_EXPORT output, with pdh.cert) and optionally ark.cert and\n"
+		   "    ask.cert, or ask_ark.cert (ASK||ARK as AMD publishes it);\n"
+		   "  a file: sevctl's `export --full` bundle PDH||PEK||OCA||CEK||ASK||ARK, or\n"
+		   "    PDH||PEK||OCA||CEK (the ASK and ARK then come from the built-in roots);\n"
+		   "  with --pdh FILE: a PEK||OCA||CEK file (6252 bytes).\n\n"
+		   "Trust: by default the ARK must be one of AMD's real roots built into swsev\n"
+		   "(Naples, Rome, Milan, Genoa, Turin), matched by key id and byte-identical.\n"
+		   "  --ca FILE|DIR  trust this root instead: an ARK cert file, an ASK||ARK file,\n"
+		   "                 or a directory holding ark.cert (and maybe ask.cert) or\n"
+		   "                 ask_ark.cert (e.g. an emulated swsev root)\n"
+		   "  --pdh FILE     the PDH, when PATH is a PEK||OCA||CEK file\n"
+		   "  --json         machine-readable output\n\n"
+		   "Exit status: 0 the chain is valid, 1 it is not (the failing link is named),\n"
+		   "2 usage error.\n");
 }
 
 static void verr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,7 +86,8 @@ static int ca_from_file(const char *path, struct ca *ca)
 		return -1;
 	r = swsev_amd_cert_parse(buf, len, 1, &first, &used);
 	if (r != SWSEV_OK) {
-		verr("--ca %s: not an AMD root certificate (%zu bytes): %s", path, len, swsev_strerror(r));
+		verr("--ca %s: not an AMD root certificate (%zu bytes): %s", path, len,
+		     swsev_strerror(r));
 		goto out;
 	}
 	if (first.key_usage == SWSEV_USAGE_ARK) {
@@ -106,8 +106,8 @@ static int ca_from_file(const char *path, struct ca *ca)
 	}
 	r = swsev_amd_cert_parse(buf + used, len - used, 1, &ca->ark, &used2);
 	if (r != SWSEV_OK || ca->ark.key_usage != SWSEV_USAGE_ARK || used + used2 != len) {
-		verr("--ca %s: ASK followed by %zu bytes that are not exactly one ARK%s%s", path, len - used,
-		     r != SWSEV_OK ? ": " : "", r != SWSEV_OK ? swsev_strerror(r) : "");
+		verr("--ca %s: ASK followed by %zu bytes that are not exactly one ARK%s%s", path,
+		     len - used, r != SWSEV_OK ? ": " : "", r != SWSEV_OK ? swsev_strerror(r) : "");
 		goto out;
 	}
 	swsev_amd_cert_copy(&ca->ask, &first);
@@ -132,8 +132,8 @@ static int ask_from_file(const char *path, struct ca *ca)
 	if (r != SWSEV_OK)
 		verr("%s: not an AMD certificate (%zu bytes): %s", path, len, swsev_strerror(r));
 	else if (ca->ask.key_usage != SWSEV_USAGE_ASK)
-		verr("%s: usage %s (0x%x), expected ASK (0x13)", path, swsev_usage_name(ca->ask.key_usage),
-		     ca->ask.key_usage);
+		verr("%s: usage %s (0x%x), expected ASK (0x13)", path,
+		     swsev_usage_name(ca->ask.key_usage), ca->ask.key_usage);
 	else if (used != len)
 		verr("%s: %zu bytes after the %zu-byte ASK", path, len - used, used);
 	else
@@ -182,8 +182,8 @@ static const struct swsev_amd_cert *shown_ark(const struct swsev_chain *c, const
 	return NULL;
 }
 
-static void print_text(const struct swsev_chain *c, const struct swsev_chain_result *res, const struct ca *ca,
-		       const char *ca_path)
+static void print_text(const struct swsev_chain *c, const struct swsev_chain_result *res,
+		       const struct ca *ca, const char *ca_path)
 {
 	const struct swsev_amd_cert *ark = shown_ark(c, ca);
 	char title[64], id[33];
@@ -226,9 +226,12 @@ static void print_json(const struct swsev_chain_result *res, int valid, const ch
 		int ok = res->link[l] == SWSEV_OK;
 		char *name = cli_json_quote(swsev_link_name((enum swsev_link)l));
 		char *msg = cli_json_quote(res->msg[l]);
-		int k = snprintf(links + off, cap - off, "%s{\"link\": %s, \"ok\": %s, \"checked\": %s, \"error\": %s, \"note\": %s}",
-				 l ? ", " : "", name, ok ? "true" : "false", res->checked[l] ? "true" : "false",
-				 ok ? "null" : msg, ok && res->msg[l][0] ? msg : "null");
+		int k = snprintf(
+			links + off, cap - off,
+			"%s{\"link\": %s, \"ok\": %s, \"checked\": %s, \"error\": %s, \"note\": %s}",
+			l ? ", " : "", name, ok ? "true" : "false",
+			res->checked[l] ? "true" : "false", ok ? "null" : msg,
+			ok && res->msg[l][0] ? msg : "null");
 
 		free(name);
 		free(msg);
@@ -346,7 +349,8 @@ int cmd_verify(int argc, char **argv)
 				print_json_error("cannot read the input files");
 			goto out;
 		}
-		r = swsev_chain_parse_export(certs, certs_len, pdh, pdh_len, chain, errbuf, sizeof(errbuf));
+		r = swsev_chain_parse_export(certs, certs_len, pdh, pdh_len, chain, errbuf,
+					     sizeof(errbuf));
 	} else {
 		r = swsev_chain_load(path, chain, errbuf, sizeof(errbuf));
 	}
@@ -369,7 +373,8 @@ int cmd_verify(int argc, char **argv)
 	if (r != SWSEV_OK) {
 		if (first != SWSEV_LINK_COUNT)
 			snprintf(why, sizeof(why), "link %s: %s", swsev_link_name(first),
-				 res.msg[first][0] ? res.msg[first] : swsev_strerror(res.link[first]));
+				 res.msg[first][0] ? res.msg[first] :
+						     swsev_strerror(res.link[first]));
 		else
 			snprintf(why, sizeof(why), "ARK not trusted: %s",
 				 res.trust_msg[0] ? res.trust_msg : swsev_strerror(res.trust));

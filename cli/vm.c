@@ -31,8 +31,8 @@
 #include "swsev/vmsa.h"
 #include "vmcommon.h"
 
-#define IMAGE_MAX (64u << 20)        /* the flash window */
-#define CHUNK (1u << 20)             /* per VM_WRITE / LAUNCH_UPDATE_DATA call */
+#define IMAGE_MAX (64u << 20) /* the flash window */
+#define CHUNK (1u << 20)      /* per VM_WRITE / LAUNCH_UPDATE_DATA call */
 #define NOTES_MAX 4096
 
 /* ---- small helpers ---- */
@@ -63,7 +63,8 @@ static void req_arg(struct swsev_req *req, const void *p, size_t n)
 	req->arg_len = (uint32_t)n;
 }
 
-static int kvm(swsev_client *c, uint32_t vm, uint32_t cmd, const void *arg, size_t n, const char *what)
+static int kvm(swsev_client *c, uint32_t vm, uint32_t cmd, const void *arg, size_t n,
+	       const char *what)
 {
 	struct swsev_req req;
 	struct swsev_rsp rsp;
@@ -132,11 +133,13 @@ static int vm_info_get(swsev_client *c, uint32_t id, struct vm_info *v)
 	if (vmc_call(c, &req, &rsp, "query-sev") != 0)
 		goto out;
 	swsev_cur_init(&cur, rsp.arg, rsp.arg_len);
-	if (swsev_cur_u32(&cur, &v->id) || swsev_cur_u32(&cur, &v->handle) || swsev_cur_u32(&cur, &v->asid) ||
-	    swsev_cur_u32(&cur, &v->policy) || swsev_cur_u32(&cur, &v->state) ||
-	    swsev_cur_u8(&cur, &v->api_major) || swsev_cur_u8(&cur, &v->api_minor) ||
-	    swsev_cur_u8(&cur, &v->build) || swsev_cur_u8(&cur, &v->flags) || swsev_cur_u64(&cur, &v->memory) ||
-	    swsev_cur_u32(&cur, &v->vcpus) || swsev_cur_u32(&cur, &v->type) || swsev_cur_end(&cur)) {
+	if (swsev_cur_u32(&cur, &v->id) || swsev_cur_u32(&cur, &v->handle) ||
+	    swsev_cur_u32(&cur, &v->asid) || swsev_cur_u32(&cur, &v->policy) ||
+	    swsev_cur_u32(&cur, &v->state) || swsev_cur_u8(&cur, &v->api_major) ||
+	    swsev_cur_u8(&cur, &v->api_minor) || swsev_cur_u8(&cur, &v->build) ||
+	    swsev_cur_u8(&cur, &v->flags) || swsev_cur_u64(&cur, &v->memory) ||
+	    swsev_cur_u32(&cur, &v->vcpus) || swsev_cur_u32(&cur, &v->type) ||
+	    swsev_cur_end(&cur)) {
 		cli_err("query-sev: malformed answer from the platform");
 		goto out;
 	}
@@ -170,7 +173,7 @@ out:
 
 static const char *state_name(uint32_t st, int sev)
 {
-	static const char *n[] = { "uninit", "launch-update", "launch-secret", "running",
+	static const char *n[] = { "uninit",      "launch-update",  "launch-secret", "running",
 				   "send-update", "receive-update", "sent" };
 	if (!sev)
 		return "uninit";
@@ -204,13 +207,21 @@ static void platform_profile(swsev_client *c, char *out, size_t cap)
 static void default_cpu(const char *prof, unsigned *f, unsigned *m, unsigned *s)
 {
 	if (strcmp(prof, "naples") == 0) {
-		*f = 23; *m = 1; *s = 2;        /* EPYC */
+		*f = 23;
+		*m = 1;
+		*s = 2; /* EPYC */
 	} else if (strcmp(prof, "rome") == 0) {
-		*f = 23; *m = 49; *s = 0;       /* EPYC-Rome */
+		*f = 23;
+		*m = 49;
+		*s = 0; /* EPYC-Rome */
 	} else if (strcmp(prof, "milan") == 0) {
-		*f = 25; *m = 1; *s = 1;        /* EPYC-Milan */
+		*f = 25;
+		*m = 1;
+		*s = 1; /* EPYC-Milan */
 	} else {
-		*f = 25; *m = 17; *s = 0;       /* EPYC-Genoa */
+		*f = 25;
+		*m = 17;
+		*s = 0; /* EPYC-Genoa */
 	}
 }
 
@@ -269,8 +280,8 @@ static int destroy_vm(swsev_client *c, uint32_t id)
 	return rc;
 }
 
-static int create_vm(swsev_client *c, const char *name, uint64_t mem, uint32_t type, const char *notes,
-		     uint32_t *id)
+static int create_vm(swsev_client *c, const char *name, uint64_t mem, uint32_t type,
+		     const char *notes, uint32_t *id)
 {
 	struct swsev_req req;
 	struct swsev_rsp rsp;
@@ -310,7 +321,8 @@ static int vm_cmd_launch(int argc, char **argv)
 	uint32_t policy = 0x1, vcpus = 1, id = 0, fam = 0, mod = 0, step = 0;
 	uint64_t mem = 256ull << 20, gpa;
 	int have_cpu = 0, rc = CLI_EXIT_FAIL, created = 0;
-	uint8_t *img = NULL, *dh = NULL, *sess = NULL, *kernel = NULL, *initrd = NULL, *vmsas = NULL;
+	uint8_t *img = NULL, *dh = NULL, *sess = NULL, *kernel = NULL, *initrd = NULL,
+		*vmsas = NULL;
 	size_t img_len = 0, dh_len = 0, sess_len = 0, klen = 0, ilen = 0;
 	struct swsev_ovmf_info ov;
 	int have_footer = 0;
@@ -384,19 +396,23 @@ static int vm_cmd_launch(int argc, char **argv)
 	if (cli_read_file(fwpath, IMAGE_MAX, &img, &img_len) != SWSEV_OK)
 		goto out;
 	if (img_len == 0 || img_len % 16) {
-		cli_err("%s: %zu bytes; a flash image is a non-empty multiple of 16 bytes", fwpath, img_len);
+		cli_err("%s: %zu bytes; a flash image is a non-empty multiple of 16 bytes", fwpath,
+			img_len);
 		goto out;
 	}
 	have_footer = swsev_ovmf_parse(img, img_len, &ov) == SWSEV_OK;
 	if (!have_footer)
 		memset(&ov, 0, sizeof(ov));
 	if ((policy & SWSEV_POLICY_ES) && !(have_footer && ov.have_reset)) {
-		cli_err("%s: no SEV-ES reset block in the OVMF footer; this image cannot boot SEV-ES APs", fwpath);
+		cli_err("%s: no SEV-ES reset block in the OVMF footer; this image cannot boot SEV-ES APs",
+			fwpath);
 		goto out;
 	}
-	if (kpath && !(have_footer && ov.have_hashes && ov.hashes_size >= SWSEV_HASHES_TABLE_PADDED)) {
+	if (kpath &&
+	    !(have_footer && ov.have_hashes && ov.hashes_size >= SWSEV_HASHES_TABLE_PADDED)) {
 		cli_err("%s: no kernel-hashes block (>= 176 bytes) in the OVMF footer; --kernel needs an "
-			"AmdSev build of OVMF", fwpath);
+			"AmdSev build of OVMF",
+			fwpath);
 		goto out;
 	}
 	if (dh_path && (cli_read_b64(dh_path, 16384, &dh, &dh_len) != SWSEV_OK ||
@@ -426,7 +442,8 @@ static int vm_cmd_launch(int argc, char **argv)
 			swsev_rsp_clear(&rsp);
 			goto out;
 		}
-		if ((policy & SWSEV_POLICY_ES) && rsp.arg[2] != 0 && !(swsev_le32(rsp.arg + 3) & SEV_STATUS_FLAGS_CONFIG_ES)) {
+		if ((policy & SWSEV_POLICY_ES) && rsp.arg[2] != 0 &&
+		    !(swsev_le32(rsp.arg + 3) & SEV_STATUS_FLAGS_CONFIG_ES)) {
 			cli_err("guest policy requires SEV-ES, but the platform was not initialized with SEV-ES");
 			swsev_rsp_clear(&rsp);
 			goto out;
@@ -435,17 +452,22 @@ static int vm_cmd_launch(int argc, char **argv)
 	}
 
 	gpa = SWSEV_GPA_4G - img_len;
-	nl = snprintf(notes, sizeof(notes), "firmware-gpa=0x%" PRIx64 "\nfirmware-size=%zu\npolicy=0x%" PRIx32
-		      "\nvcpus=%" PRIu32 "\n", gpa, img_len, policy, vcpus);
+	nl = snprintf(notes, sizeof(notes),
+		      "firmware-gpa=0x%" PRIx64 "\nfirmware-size=%zu\npolicy=0x%" PRIx32
+		      "\nvcpus=%" PRIu32 "\n",
+		      gpa, img_len, policy, vcpus);
 	/* Debian's OVMF_CODE names a secret block of size 0: no area */
 	if (have_footer && ov.have_secret && ov.secret_size > 0)
-		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "secret-base=0x%" PRIx32
-			       "\nsecret-size=0x%" PRIx32 "\n", ov.secret_base, ov.secret_size);
+		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl,
+			       "secret-base=0x%" PRIx32 "\nsecret-size=0x%" PRIx32 "\n",
+			       ov.secret_base, ov.secret_size);
 	if (have_footer && ov.have_hashes && ov.hashes_size > 0)
-		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "hashes-base=0x%" PRIx32
-			       "\nhashes-size=0x%" PRIx32 "\n", ov.hashes_base, ov.hashes_size);
+		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl,
+			       "hashes-base=0x%" PRIx32 "\nhashes-size=0x%" PRIx32 "\n",
+			       ov.hashes_base, ov.hashes_size);
 	if (have_footer && ov.have_reset)
-		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "reset=0x%" PRIx32 "\n", ov.sev_es_reset);
+		nl += snprintf(notes + nl, sizeof(notes) - (size_t)nl, "reset=0x%" PRIx32 "\n",
+			       ov.sev_es_reset);
 	if (create_vm(c, name, mem, SWSEV_VM_TYPE_DEFAULT, notes, &id))
 		goto out;
 	created = 1;
@@ -523,8 +545,8 @@ static int vm_cmd_launch(int argc, char **argv)
 		memset(a, 0, sizeof(a));
 		req_init(&req, SWSEV_OP_KVM, id, KVM_SEV_LAUNCH_MEASURE);
 		req_arg(&req, a, sizeof(a));
-		if (vmc_call_quiet(c, &req, &rsp) != -1 || rsp.fw_error != SEV_STATUS_INVALID_LENGTH ||
-		    rsp.arg_len != 16) {
+		if (vmc_call_quiet(c, &req, &rsp) != -1 ||
+		    rsp.fw_error != SEV_STATUS_INVALID_LENGTH || rsp.arg_len != 16) {
 			(void)vmc_call(c, &req, &rsp, "LAUNCH_MEASURE (length query)");
 			swsev_rsp_clear(&rsp);
 			goto out;
@@ -559,13 +581,16 @@ static int vm_cmd_launch(int argc, char **argv)
 			cli_json_str("state", "launch-secret");
 			cli_json_end();
 		} else if (!cli_g.quiet) {
-			printf("VM '%s' launched and measured (state launch-secret; the guest is paused).\n", name);
-			printf("  firmware   %s: %zu bytes at GPA 0x%" PRIx64 "\n", fwpath, img_len, gpa);
+			printf("VM '%s' launched and measured (state launch-secret; the guest is paused).\n",
+			       name);
+			printf("  firmware   %s: %zu bytes at GPA 0x%" PRIx64 "\n", fwpath, img_len,
+			       gpa);
 			if (kernel)
-				printf("  kernel hashes table at GPA 0x%" PRIx32 "\n", ov.hashes_base);
+				printf("  kernel hashes table at GPA 0x%" PRIx32 "\n",
+				       ov.hashes_base);
 			if (policy & SWSEV_POLICY_ES)
-				printf("  %" PRIu32 " VMSA(s), CPU signature 0x%08" PRIx32 "\n", vcpus,
-				       swsev_cpu_signature(fam, mod, step));
+				printf("  %" PRIu32 " VMSA(s), CPU signature 0x%08" PRIx32 "\n",
+				       vcpus, swsev_cpu_signature(fam, mod, step));
 			printf("  policy     0x%" PRIx32 "\n", policy);
 			printf("  measurement %s\n", b64);
 			printf("Next: the guest owner checks it, then 'swsev vm inject-secret' and 'swsev vm finish'.\n");
@@ -661,7 +686,9 @@ static int cmd_info(int argc, char **argv)
 		} else {
 			int sev = v.flags & SWSEV_VM_INFO_SEV;
 			printf("name       %s (id %" PRIu32 ")\n", o.name, v.id);
-			printf("sev        %s\n", !sev ? "no" : (v.flags & SWSEV_VM_INFO_ES) ? "SEV-ES" : "SEV");
+			printf("sev        %s\n", !sev                         ? "no" :
+						  (v.flags & SWSEV_VM_INFO_ES) ? "SEV-ES" :
+										 "SEV");
 			printf("api        %u.%u build %u\n", v.api_major, v.api_minor, v.build);
 			printf("state      %s\n", state_name(v.state, sev));
 			printf("handle     %" PRIu32 "\n", v.handle);
@@ -674,12 +701,18 @@ static int cmd_info(int argc, char **argv)
 				uint64_t a, b;
 				if (!note_get(v.notes, v.notes_len, "firmware-gpa", &a) &&
 				    !note_get(v.notes, v.notes_len, "firmware-size", &b))
-					printf("firmware   %" PRIu64 " bytes at GPA 0x%" PRIx64 "\n", b, a);
+					printf("firmware   %" PRIu64 " bytes at GPA 0x%" PRIx64
+					       "\n",
+					       b, a);
 				if (!note_get(v.notes, v.notes_len, "secret-base", &a) &&
 				    !note_get(v.notes, v.notes_len, "secret-size", &b))
-					printf("secret     GPA 0x%" PRIx64 ", %" PRIu64 " bytes (OVMF secret area)\n", a, b);
+					printf("secret     GPA 0x%" PRIx64 ", %" PRIu64
+					       " bytes (OVMF secret area)\n",
+					       a, b);
 				if (!note_get(v.notes, v.notes_len, "hashes-base", &a))
-					printf("hashes     GPA 0x%" PRIx64 " (OVMF kernel-hashes area)\n", a);
+					printf("hashes     GPA 0x%" PRIx64
+					       " (OVMF kernel-hashes area)\n",
+					       a);
 			}
 			if (v.have_measure) {
 				char *b64 = NULL;
@@ -718,13 +751,15 @@ static int cmd_inject(int argc, char **argv)
 			name = NULL, i = argc;
 	}
 	if (!name || !hpath || !ppath) {
-		fprintf(stderr, "usage: swsev vm inject-secret NAME --header F --payload F [--gpa ADDR]\n"
-				"  (base64 files, as QMP sev-inject-launch-secret takes them; default GPA: the OVMF secret area)\n");
+		fprintf(stderr,
+			"usage: swsev vm inject-secret NAME --header F --payload F [--gpa ADDR]\n"
+			"  (base64 files, as QMP sev-inject-launch-secret takes them; default GPA: the OVMF secret area)\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (gpa_s && cli_parse_u64(gpa_s, "--gpa", &gpa))
 		return CLI_EXIT_USAGE;
-	if (cli_read_b64(hpath, 16384, &hdr, &hlen) != SWSEV_OK || cli_read_b64(ppath, 16384, &pay, &plen) != SWSEV_OK)
+	if (cli_read_b64(hpath, 16384, &hdr, &hlen) != SWSEV_OK ||
+	    cli_read_b64(ppath, 16384, &pay, &plen) != SWSEV_OK)
 		goto out;
 	if (open_vm(name, &o))
 		goto out;
@@ -734,11 +769,13 @@ static int cmd_inject(int argc, char **argv)
 		if (!have_info || note_get(info.notes, info.notes_len, "secret-base", &gpa) ||
 		    note_get(info.notes, info.notes_len, "secret-size", &size)) {
 			cli_err("VM '%s': its firmware names no SEV secret area in its OVMF footer (an AmdSev "
-				"build does); give --gpa ADDR in guest RAM", name);
+				"build does); give --gpa ADDR in guest RAM",
+				name);
 			goto out;
 		}
 		if (plen > size) {
-			cli_err("the secret payload (%zu bytes) does not fit the OVMF secret area (%" PRIu64 " bytes)",
+			cli_err("the secret payload (%zu bytes) does not fit the OVMF secret area (%" PRIu64
+				" bytes)",
 				plen, size);
 			goto out;
 		}
@@ -770,7 +807,8 @@ static int cmd_inject(int argc, char **argv)
 		cli_json_int("length", (long long)plen);
 		cli_json_end();
 	} else if (!cli_g.quiet) {
-		printf("secret injected into VM '%s' at GPA 0x%" PRIx64 " (%zu bytes)\n", name, gpa, plen);
+		printf("secret injected into VM '%s' at GPA 0x%" PRIx64 " (%zu bytes)\n", name, gpa,
+		       plen);
 	}
 	rc = CLI_EXIT_OK;
 out:
@@ -810,8 +848,8 @@ static int simple_kvm(int argc, char **argv, uint32_t cmd, const char *what, con
 }
 
 /* read / write / peek */
-static int parse_rw(int argc, char **argv, const char **name, uint64_t *gpa, uint32_t *len, const char **hex,
-		    const char **file, int *raw)
+static int parse_rw(int argc, char **argv, const char **name, uint64_t *gpa, uint32_t *len,
+		    const char **hex, const char **file, int *raw)
 {
 	const char *v;
 	int have_gpa = 0;
@@ -844,7 +882,8 @@ static int parse_rw(int argc, char **argv, const char **name, uint64_t *gpa, uin
 	return *name && have_gpa ? 0 : -1;
 }
 
-static void print_bytes(const char *name, uint64_t gpa, const uint8_t *p, size_t n, int raw, const char *view)
+static void print_bytes(const char *name, uint64_t gpa, const uint8_t *p, size_t n, int raw,
+			const char *view)
 {
 	if (raw) {
 		fwrite(p, 1, n, stdout);
@@ -876,7 +915,8 @@ static int cmd_read_peek(int argc, char **argv, int peek)
 	struct swsev_rsp rsp;
 
 	if (parse_rw(argc, argv, &name, &gpa, &len, NULL, NULL, &raw)) {
-		fprintf(stderr, "usage: swsev vm %s NAME --gpa ADDR [--len N] [--raw] [--json]\n", argv[0]);
+		fprintf(stderr, "usage: swsev vm %s NAME --gpa ADDR [--len N] [--raw] [--json]\n",
+			argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	if (open_vm(name, &o))
@@ -926,7 +966,8 @@ static int cmd_write(int argc, char **argv)
 	if (hex) {
 		dlen = strlen(hex) / 2;
 		data = malloc(dlen ? dlen : 1);
-		if (!data || dlen == 0 || strlen(hex) % 2 || swsev_hex_decode(hex, data, dlen) != SWSEV_OK) {
+		if (!data || dlen == 0 || strlen(hex) % 2 ||
+		    swsev_hex_decode(hex, data, dlen) != SWSEV_OK) {
 			cli_err("--hex: not an even number of hex digits");
 			free(data);
 			return CLI_EXIT_USAGE;
@@ -946,7 +987,8 @@ static int cmd_write(int argc, char **argv)
 	if (vmc_call(o.c, &req, &rsp, "DBG_ENCRYPT") == 0) {
 		rc = CLI_EXIT_OK;
 		if (!cli_g.quiet && !cli_g.json)
-			printf("wrote %zu bytes into VM '%s' at GPA 0x%" PRIx64 " (DBG_ENCRYPT)\n", dlen, name, gpa);
+			printf("wrote %zu bytes into VM '%s' at GPA 0x%" PRIx64 " (DBG_ENCRYPT)\n",
+			       dlen, name, gpa);
 	}
 	swsev_rsp_clear(&rsp);
 out:
@@ -955,7 +997,6 @@ out:
 	free(data);
 	return rc;
 }
-
 
 /* One line of SWSEV_OP_VM_LIST (include/swsev/host.h):
  * "<id> <name> <state> handle=<u32> asid=<u32> policy=0x<hex> memory=<bytes>".
@@ -1002,7 +1043,8 @@ static int parse_vm_list_line(char *line, struct vm_list_line *l)
 	l->asid = (uint32_t)v;
 	/* the policy is written 0x-prefixed: keep the prefix for the parser */
 	tok = strtok_r(NULL, " ", &save);
-	if (!tok || strncmp(tok, "policy=0x", 9) != 0 || swsev_parse_u64(tok + 7, UINT32_MAX, &v) != SWSEV_OK)
+	if (!tok || strncmp(tok, "policy=0x", 9) != 0 ||
+	    swsev_parse_u64(tok + 7, UINT32_MAX, &v) != SWSEV_OK)
 		return -1;
 	l->policy = (uint32_t)v;
 	if (vm_list_field(&save, "memory=", UINT64_MAX, &l->memory))
@@ -1035,16 +1077,18 @@ static int cmd_list(int argc, char **argv)
 		if (cli_g.json)
 			fputs("[", stdout);
 		else if (!cli_g.quiet)
-			printf("%-6s %-24s %-15s %-7s %-5s %-10s %s\n", "ID", "NAME", "STATE", "HANDLE", "ASID",
-			       "POLICY", "MEMORY");
-		for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			printf("%-6s %-24s %-15s %-7s %-5s %-10s %s\n", "ID", "NAME", "STATE",
+			       "HANDLE", "ASID", "POLICY", "MEMORY");
+		for (line = t ? strtok_r(t, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			struct vm_list_line l;
 			unsigned id, handle, asid, policy;
 			unsigned long long memb;
 			const char *name, *state;
 
 			if (parse_vm_list_line(line, &l) != 0) {
-				cli_warn("vm list: malformed line from the platform: '%.80s'", line);
+				cli_warn("vm list: malformed line from the platform: '%.80s'",
+					 line);
 				rc = -1;
 				continue;
 			}
@@ -1058,13 +1102,13 @@ static int cmd_list(int argc, char **argv)
 			if (cli_g.json) {
 				char *q = cli_json_quote(name), *qs = cli_json_quote(state);
 				printf("%s{\"id\": %u, \"name\": %s, \"state\": %s, \"handle\": %u, \"asid\": %u, "
-				       "\"policy\": %u, \"memory\": %llu}", first ? "" : ", ", id, q, qs, handle,
-				       asid, policy, memb);
+				       "\"policy\": %u, \"memory\": %llu}",
+				       first ? "" : ", ", id, q, qs, handle, asid, policy, memb);
 				free(q);
 				free(qs);
 			} else {
-				printf("%-6u %-24s %-15s %-7u %-5u 0x%-8x %llu MiB\n", id, name, state, handle, asid,
-				       policy, memb >> 20);
+				printf("%-6u %-24s %-15s %-7u %-5u 0x%-8x %llu MiB\n", id, name,
+				       state, handle, asid, policy, memb >> 20);
 			}
 			first = 0;
 		}
@@ -1094,7 +1138,8 @@ static int cmd_destroy(int argc, char **argv)
 	rc = vmc_call(o.c, &req, &rsp, "destroying the VM");
 	swsev_rsp_clear(&rsp);
 	if (rc == 0 && !cli_g.quiet && !cli_g.json)
-		printf("VM '%s' destroyed (DEACTIVATE, DECOMMISSION; its memory released)\n", o.name);
+		printf("VM '%s' destroyed (DEACTIVATE, DECOMMISSION; its memory released)\n",
+		       o.name);
 	swsev_client_close(o.c);
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
@@ -1102,7 +1147,8 @@ static int cmd_destroy(int argc, char **argv)
 /* ---- vm migrate ---- */
 
 /* PDH_CERT_EXPORT through a platform's /dev/sev: a length query, then the call. */
-static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chain[SWSEV_CHAIN_LEN], const char *who)
+static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chain[SWSEV_CHAIN_LEN],
+		      const char *who)
 {
 	struct swsev_req req;
 	struct swsev_rsp rsp;
@@ -1131,8 +1177,8 @@ static int export_pdh(swsev_client *c, uint8_t pdh[SWSEV_CERT_LEN], uint8_t chai
 	return rc;
 }
 
-static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t *amd, size_t cap, size_t *alen,
-			  const char *who)
+static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t *amd, size_t cap,
+			  size_t *alen, const char *who)
 {
 	struct swsev_req req;
 	struct swsev_rsp rsp;
@@ -1141,7 +1187,8 @@ static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t 
 
 	snprintf(what, sizeof(what), "fetching the %s's CEK and AMD certificates", who);
 	req_init(&req, SWSEV_OP_PLATFORM_CERTS, 0, 0);
-	if (vmc_call(c, &req, &rsp, what) == 0 && rsp.out[0].len == SWSEV_CERT_LEN && rsp.out[1].len <= cap) {
+	if (vmc_call(c, &req, &rsp, what) == 0 && rsp.out[0].len == SWSEV_CERT_LEN &&
+	    rsp.out[1].len <= cap) {
 		memcpy(cek, rsp.out[0].p, SWSEV_CERT_LEN);
 		memcpy(amd, rsp.out[1].p, rsp.out[1].len);
 		*alen = rsp.out[1].len;
@@ -1152,8 +1199,9 @@ static int platform_certs(swsev_client *c, uint8_t cek[SWSEV_CERT_LEN], uint8_t 
 }
 
 /* Builds a chain from a platform's exports and verifies it under `ark`. */
-static int verify_target(const uint8_t *pdh, const uint8_t *chain, const uint8_t *cek, const uint8_t *amd,
-			 size_t alen, const struct swsev_amd_cert *trusted, struct swsev_chain *ch)
+static int verify_target(const uint8_t *pdh, const uint8_t *chain, const uint8_t *cek,
+			 const uint8_t *amd, size_t alen, const struct swsev_amd_cert *trusted,
+			 struct swsev_chain *ch)
 {
 	struct swsev_chain_result res;
 	size_t used = 0, used2 = 0;
@@ -1175,7 +1223,8 @@ static int verify_target(const uint8_t *pdh, const uint8_t *chain, const uint8_t
 				cli_err("target chain: %s: %s", swsev_link_name((enum swsev_link)l),
 					res.msg[l][0] ? res.msg[l] : swsev_strerror(res.link[l]));
 		if (res.trust != SWSEV_OK)
-			cli_err("target chain: %s", res.trust_msg[0] ? res.trust_msg : swsev_strerror(res.trust));
+			cli_err("target chain: %s",
+				res.trust_msg[0] ? res.trust_msg : swsev_strerror(res.trust));
 		cli_err("the target platform's chain does not verify under this platform's AMD root; refusing to "
 			"send the guest there");
 		return -1;
@@ -1183,8 +1232,8 @@ static int verify_target(const uint8_t *pdh, const uint8_t *chain, const uint8_t
 	return 0;
 }
 
-static int migrate_pages(swsev_client *src, uint32_t sid, swsev_client *dst, uint32_t did, const uint64_t *blocks,
-			 size_t nblocks)
+static int migrate_pages(swsev_client *src, uint32_t sid, swsev_client *dst, uint32_t did,
+			 const uint64_t *blocks, size_t nblocks)
 {
 	uint64_t total = (uint64_t)nblocks * (SWSEV_BLOCK_SIZE / 4096), done = 0;
 	uint8_t *hdr = NULL, *trans = NULL;
@@ -1275,12 +1324,13 @@ static int cmd_migrate(int argc, char **argv)
 		goto out;
 	have_info = 1;
 	if (!(info.flags & SWSEV_VM_INFO_SEV) || info.state != 3) {
-		cli_err("VM '%s' is not a running SEV guest (state %s); only running guests migrate", name,
-			state_name(info.state, info.flags & SWSEV_VM_INFO_SEV));
+		cli_err("VM '%s' is not a running SEV guest (state %s); only running guests migrate",
+			name, state_name(info.state, info.flags & SWSEV_VM_INFO_SEV));
 		goto out;
 	}
 	if (info.flags & SWSEV_VM_INFO_ES) {
-		cli_err("VM '%s' is SEV-ES: KVM cannot migrate its VMSAs (no SEND_UPDATE_VMSA)", name);
+		cli_err("VM '%s' is SEV-ES: KVM cannot migrate its VMSAs (no SEND_UPDATE_VMSA)",
+			name);
 		goto out;
 	}
 	policy = info.policy;
@@ -1300,7 +1350,8 @@ static int cmd_migrate(int argc, char **argv)
 	}
 	if (verify_target(tpdh, tchain, tcek, tamd, talen, &src_ark, ch))
 		goto out;
-	if ((policy & SWSEV_POLICY_DOMAIN) && memcmp(tchain + SWSEV_CERT_LEN, schain + SWSEV_CERT_LEN, SWSEV_CERT_LEN)) {
+	if ((policy & SWSEV_POLICY_DOMAIN) &&
+	    memcmp(tchain + SWSEV_CERT_LEN, schain + SWSEV_CERT_LEN, SWSEV_CERT_LEN)) {
 		cli_err("the guest policy sets DOMAIN and the target has another owner (OCA); the firmware will refuse");
 	}
 	/* 2. SEND_START on the source: session length query, then the call */
@@ -1312,7 +1363,8 @@ static int cmd_migrate(int argc, char **argv)
 		memset(a, 0, sizeof(a));
 		req_init(&req, SWSEV_OP_KVM, sid, KVM_SEV_SEND_START);
 		req_arg(&req, a, sizeof(a));
-		if (vmc_call_quiet(src, &req, &rsp) == -2 || swsev_le32(rsp.arg + 0x40) != SWSEV_SESSION_LEN) {
+		if (vmc_call_quiet(src, &req, &rsp) == -2 ||
+		    swsev_le32(rsp.arg + 0x40) != SWSEV_SESSION_LEN) {
 			(void)vmc_call(src, &req, &rsp, "SEND_START (length query)");
 			swsev_rsp_clear(&rsp);
 			goto out;
@@ -1330,7 +1382,8 @@ static int cmd_migrate(int argc, char **argv)
 		vmc_blob(&req, 1, tchain, SWSEV_CHAIN_LEN);
 		vmc_blob(&req, 2, tamd, talen);
 		vmc_blob(&req, 3, NULL, 0);
-		if (vmc_call(src, &req, &rsp, "SEND_START") || rsp.out[3].len != SWSEV_SESSION_LEN) {
+		if (vmc_call(src, &req, &rsp, "SEND_START") ||
+		    rsp.out[3].len != SWSEV_SESSION_LEN) {
 			swsev_rsp_clear(&rsp);
 			goto out;
 		}
@@ -1385,15 +1438,16 @@ static int cmd_migrate(int argc, char **argv)
 		cli_json_str("result", "migrated");
 		cli_json_end();
 	} else if (!cli_g.quiet) {
-		printf("VM '%s' migrated to %s (%zu MiB of guest memory sent; the guest runs there now)\n", name, to,
-		       info.nblocks * (size_t)(SWSEV_BLOCK_SIZE >> 20));
+		printf("VM '%s' migrated to %s (%zu MiB of guest memory sent; the guest runs there now)\n",
+		       name, to, info.nblocks * (size_t)(SWSEV_BLOCK_SIZE >> 20));
 	}
 	rc = CLI_EXIT_OK;
 out:
 	if (started) {
 		/* leave the source guest intact and running */
 		if (kvm(src, sid, KVM_SEV_SEND_CANCEL, NULL, 0, "SEND_CANCEL") == 0)
-			cli_err("migration aborted: SEND_CANCEL done, VM '%s' keeps running here", name);
+			cli_err("migration aborted: SEND_CANCEL done, VM '%s' keeps running here",
+				name);
 	}
 	if (dst_vm)
 		(void)destroy_vm(dst, did);
@@ -1411,18 +1465,19 @@ out:
 
 static void usage_vm(FILE *f)
 {
-	fprintf(f, "usage: swsev vm <command> ...\n"
-		   "  launch NAME --firmware FILE [options]   load, LAUNCH_START .. LAUNCH_MEASURE, stop\n"
-		   "  measurement NAME                         the launch measurement (QMP query-sev-launch-measure)\n"
-		   "  info NAME                                QMP query-sev\n"
-		   "  inject-secret NAME --header F --payload F [--gpa ADDR]\n"
-		   "  finish NAME                              LAUNCH_FINISH: the guest runs\n"
-		   "  read NAME --gpa ADDR [--len N]           DBG_DECRYPT\n"
-		   "  write NAME --gpa ADDR (--hex H | --file F)  DBG_ENCRYPT\n"
-		   "  peek NAME --gpa ADDR [--len N]           the host's raw view of guest memory\n"
-		   "  migrate NAME --to SOCKET                 send the guest to another swsevd\n"
-		   "  list                                     the VMs of this platform\n"
-		   "  destroy NAME\n");
+	fprintf(f,
+		"usage: swsev vm <command> ...\n"
+		"  launch NAME --firmware FILE [options]   load, LAUNCH_START .. LAUNCH_MEASURE, stop\n"
+		"  measurement NAME                         the launch measurement (QMP query-sev-launch-measure)\n"
+		"  info NAME                                QMP query-sev\n"
+		"  inject-secret NAME --header F --payload F [--gpa ADDR]\n"
+		"  finish NAME                              LAUNCH_FINISH: the guest runs\n"
+		"  read NAME --gpa ADDR [--len N]           DBG_DECRYPT\n"
+		"  write NAME --gpa ADDR (--hex H | --file F)  DBG_ENCRYPT\n"
+		"  peek NAME --gpa ADDR [--len N]           the host's raw view of guest memory\n"
+		"  migrate NAME --to SOCKET                 send the guest to another swsevd\n"
+		"  list                                     the VMs of this platform\n"
+		"  destroy NAME\n");
 }
 
 int cmd_vm(int argc, char **argv)
@@ -1443,7 +1498,8 @@ int cmd_vm(int argc, char **argv)
 	if (!strcmp(argv[0], "inject-secret"))
 		return cmd_inject(argc, argv);
 	if (!strcmp(argv[0], "finish"))
-		return simple_kvm(argc, argv, KVM_SEV_LAUNCH_FINISH, "LAUNCH_FINISH", "launch finished; the guest runs");
+		return simple_kvm(argc, argv, KVM_SEV_LAUNCH_FINISH, "LAUNCH_FINISH",
+				  "launch finished; the guest runs");
 	if (!strcmp(argv[0], "read"))
 		return cmd_read_peek(argc, argv, 0);
 	if (!strcmp(argv[0], "peek"))

@@ -21,7 +21,8 @@ swsev_client *vmc_connect(const char *path)
 	}
 	if (swsev_client_connect_err(path, &c, err, sizeof(err)) != SWSEV_OK) {
 		cli_err("cannot reach swsevd at %s: %s (is the daemon running? start it with "
-			"'swsevd --state DIR --socket %s')", path, err[0] ? err : "connection failed", path);
+			"'swsevd --state DIR --socket %s')",
+			path, err[0] ? err : "connection failed", path);
 		return NULL;
 	}
 	return c;
@@ -43,24 +44,26 @@ int vmc_call(swsev_client *c, const struct swsev_req *req, struct swsev_rsp *rsp
 		return 0;
 	if (rc == -2) {
 		const char *m = swsev_client_error(c);
-		cli_err("%s: the platform did not answer: %s", what, m && *m ? m : "transport error");
+		cli_err("%s: the platform did not answer: %s", what,
+			m && *m ? m : "transport error");
 		return -1;
 	}
 	if (rsp->err == -EIO && rsp->fw_error != SEV_RET_NO_FW_CALL) {
-		cli_err("%s failed: firmware status %s", what, swsev_status_str(rsp->fw_error, sb, sizeof(sb)));
+		cli_err("%s failed: firmware status %s", what,
+			swsev_status_str(rsp->fw_error, sb, sizeof(sb)));
 		cli_err("  %s", swsev_status_hint(rsp->fw_error));
 		return -1;
 	}
 	switch (-rsp->err) {
-	case ENOENT:
-		cli_err("%s failed: no such VM", what);
-		break;
+	case ENOENT: cli_err("%s failed: no such VM", what); break;
 	case EEXIST:
-		cli_err("%s failed: a VM of that name exists already (swsev vm list; swsev vm destroy NAME)", what);
+		cli_err("%s failed: a VM of that name exists already (swsev vm list; swsev vm destroy NAME)",
+			what);
 		break;
 	case EFAULT:
 		cli_err("%s failed: the address range is not guest memory (RAM below 3 GiB, the flash below "
-			"4 GiB, RAM above 4 GiB)", what);
+			"4 GiB, RAM above 4 GiB)",
+			what);
 		break;
 	case EPERM:
 		cli_err("%s failed: permission denied (the command changes platform state)", what);
@@ -68,12 +71,8 @@ int vmc_call(swsev_client *c, const struct swsev_req *req, struct swsev_rsp *rsp
 	case ENOTTY:
 		cli_err("%s failed: the VM is not an SEV guest (or SEV-ES is not available)", what);
 		break;
-	case EBUSY:
-		cli_err("%s failed: busy (guests exist, or no free ASID)", what);
-		break;
-	default:
-		cli_err("%s failed: %s", what, strerror(-rsp->err));
-		break;
+	case EBUSY: cli_err("%s failed: busy (guests exist, or no free ASID)", what); break;
+	default: cli_err("%s failed: %s", what, strerror(-rsp->err)); break;
 	}
 	return -1;
 }
@@ -96,8 +95,8 @@ int vmc_lookup(swsev_client *c, const char *name, uint32_t *id)
 	vmc_blob(&req, 0, name, strlen(name));
 	rc = vmc_call_quiet(c, &req, &rsp);
 	if (rc == 0 && rsp.arg_len >= 4) {
-		*id = (uint32_t)rsp.arg[0] | (uint32_t)rsp.arg[1] << 8 | (uint32_t)rsp.arg[2] << 16 |
-		      (uint32_t)rsp.arg[3] << 24;
+		*id = (uint32_t)rsp.arg[0] | (uint32_t)rsp.arg[1] << 8 |
+		      (uint32_t)rsp.arg[2] << 16 | (uint32_t)rsp.arg[3] << 24;
 	} else if (rc == -2) {
 		cli_err("VM '%s': the platform did not answer", name);
 		rc = -1;

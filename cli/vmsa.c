@@ -53,7 +53,8 @@ static int read_reset_addr(const char *path, uint32_t *addr)
 		return -1;
 	}
 	if (!info.have_reset) {
-		cli_err("%s: no SEV-ES reset block in the OVMF footer (not an SEV-ES capable build)", path);
+		cli_err("%s: no SEV-ES reset block in the OVMF footer (not an SEV-ES capable build)",
+			path);
 		return -1;
 	}
 	*addr = info.sev_es_reset;
@@ -96,11 +97,10 @@ static int vmsa_build_cmd(int argc, char **argv)
 		case O_USER: user = optarg; break;
 		case O_INIT2: p.init2_fpu = 1; break;
 		case O_JSON: cli_g.json = 1; break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
+		case 'h': usage(stdout); return CLI_EXIT_OK;
 		default:
-			cli_err("vmsa build: unknown option or missing value: '%s'", argv[optind - 1]);
+			cli_err("vmsa build: unknown option or missing value: '%s'",
+				argv[optind - 1]);
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -119,12 +119,14 @@ static int vmsa_build_cmd(int argc, char **argv)
 	}
 	if (cli_parse_u32(cpu, "--cpu", &ncpu))
 		return CLI_EXIT_USAGE;
-	if ((fam && cli_parse_u32(fam, "--family", &f)) || (model && cli_parse_u32(model, "--model", &m)) ||
+	if ((fam && cli_parse_u32(fam, "--family", &f)) ||
+	    (model && cli_parse_u32(model, "--model", &m)) ||
 	    (step && cli_parse_u32(step, "--stepping", &s)))
 		return CLI_EXIT_USAGE;
 	if (f > 0xff + 0xf || m > 0xff || s > 0xf) {
 		cli_err("family %u model %u stepping %u: out of range (family <= 270, model <= 255, "
-			"stepping <= 15)", f, m, s);
+			"stepping <= 15)",
+			f, m, s);
 		return CLI_EXIT_USAGE;
 	}
 	if (fw && reset) {
@@ -141,7 +143,8 @@ static int vmsa_build_cmd(int argc, char **argv)
 				return CLI_EXIT_FAIL;
 		} else {
 			cli_err("vmsa build: an AP (--cpu %u) starts at the firmware's SEV-ES reset address: "
-				"give --firmware or --reset-addr", ncpu);
+				"give --firmware or --reset-addr",
+				ncpu);
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -247,7 +250,8 @@ static int vmsa_show_cmd(int argc, char **argv)
 		while (end < SWSEV_VMSA_LEN && !covered[end] && buf[end] && end - off < 32)
 			end++;
 		if (cli_g.json)
-			printf("%s\"bytes_0x%03zx\": \"%s\"", first ? "" : ", ", off, owner_hex(buf + off, end - off));
+			printf("%s\"bytes_0x%03zx\": \"%s\"", first ? "" : ", ", off,
+			       owner_hex(buf + off, end - off));
 		else
 			printf("bytes at 0x%03zx       %s\n", off, owner_hex(buf + off, end - off));
 		first = 0;

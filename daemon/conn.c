@@ -38,7 +38,8 @@ static int64_t now_ms(void)
 static enum io_res read_until(struct swsevd *d, int fd, uint8_t *buf, size_t n, int64_t deadline)
 {
 	while (n) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = d->wake[0], .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = d->wake[0], .events = POLLIN } };
 		int left = -1, r;
 		ssize_t got;
 
@@ -118,9 +119,11 @@ void swsevd_conn_send_error(int fd, swsev_err code, const char *msg)
 
 static const char *op_name(uint32_t op)
 {
-	static const char *names[] = { "?", "HELLO", "SEV_IOCTL", "VM_CREATE", "VM_DESTROY", "KVM",
-				       "VM_WRITE", "VM_READ", "VM_LIST", "VM_INFO", "GUEST_READ",
-				       "GUEST_WRITE", "PLATFORM_CERTS", "VM_LOOKUP", "FW_COMMAND" };
+	static const char *names[] = {
+		"?",          "HELLO",       "SEV_IOCTL",      "VM_CREATE", "VM_DESTROY",
+		"KVM",        "VM_WRITE",    "VM_READ",        "VM_LIST",   "VM_INFO",
+		"GUEST_READ", "GUEST_WRITE", "PLATFORM_CERTS", "VM_LOOKUP", "FW_COMMAND"
+	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
@@ -139,19 +142,22 @@ static int do_request(struct swsevd *d, unsigned long id, int fd, const struct s
 
 	memset(&rsp, 0, sizeof(rsp));
 	swsev_host_call(d->host, req, &rsp);
-	log_debug("conn %lu: %s cmd %u vm %u -> err %d fw 0x%x (%lld ms)", id, op_name(req->op), req->cmd,
-		  req->vm, rsp.err, rsp.fw_error, (long long)(now_ms() - t0));
+	log_debug("conn %lu: %s cmd %u vm %u -> err %d fw 0x%x (%lld ms)", id, op_name(req->op),
+		  req->cmd, req->vm, rsp.err, rsp.fw_error, (long long)(now_ms() - t0));
 	/* HWERROR_PLATFORM is how the firmware reports that its NV store
 	 * failed; the operator needs the reason (a full disk, a read-only
 	 * directory), which only the storage ops know */
-	if (rsp.fw_error == SEV_STATUS_HWERROR_PLATFORM && d->nv_ops && swsev_fw_ops_last_error(d->nv_ops)[0])
-		log_err("conn %lu: %s cmd %u: the platform state could not be stored: %s", id, op_name(req->op),
-			req->cmd, swsev_fw_ops_last_error(d->nv_ops));
+	if (rsp.fw_error == SEV_STATUS_HWERROR_PLATFORM && d->nv_ops &&
+	    swsev_fw_ops_last_error(d->nv_ops)[0])
+		log_err("conn %lu: %s cmd %u: the platform state could not be stored: %s", id,
+			op_name(req->op), req->cmd, swsev_fw_ops_last_error(d->nv_ops));
 	e = swsev_wire_rsp_head(&rsp, head, sizeof(head), &used);
 	if (e) {
-		log_warn("conn %lu: the reply to %s cannot be sent: %s", id, op_name(req->op), swsev_strerror(e));
+		log_warn("conn %lu: the reply to %s cannot be sent: %s", id, op_name(req->op),
+			 swsev_strerror(e));
 		swsev_rsp_clear(&rsp);
-		swsevd_conn_send_error(fd, SWSEV_E_LENGTH, "the reply is larger than the protocol allows");
+		swsevd_conn_send_error(fd, SWSEV_E_LENGTH,
+				       "the reply is larger than the protocol allows");
 		return 0;
 	}
 	iov[n].iov_base = head;
@@ -165,7 +171,8 @@ static int do_request(struct swsevd *d, unsigned long id, int fd, const struct s
 	r = write_iov(fd, iov, n, d->opts->frame_timeout_ms);
 	swsev_rsp_clear(&rsp);
 	if (r != IO_OK) {
-		log_info("conn %lu: the client left before its %s reply was written", id, op_name(req->op));
+		log_info("conn %lu: the client left before its %s reply was written", id,
+			 op_name(req->op));
 		return -1;
 	}
 	return 0;
@@ -252,11 +259,16 @@ void swsevd_conn_serve(struct swsevd *d, int fd)
 		}
 		e = swsev_wire_hdr_decode(hb, sizeof(hb), SWSEV_SIDE_DAEMON, &h);
 		if (e) {
-			snprintf(why, sizeof(why), "bad frame header: %s (magic 0x%08x, version %u, type %u, "
-				 "flags 0x%x, body %u)", swsev_strerror(e), h.magic, h.version, h.type,
-				 h.flags, h.body_len);
-			refuse(id, fd, e == SWSEV_E_VERSION ? SWSEV_E_VERSION :
-				       e == SWSEV_E_LENGTH ? SWSEV_E_LENGTH : SWSEV_E_PROTOCOL, why);
+			snprintf(why, sizeof(why),
+				 "bad frame header: %s (magic 0x%08x, version %u, type %u, "
+				 "flags 0x%x, body %u)",
+				 swsev_strerror(e), h.magic, h.version, h.type, h.flags,
+				 h.body_len);
+			refuse(id, fd,
+			       e == SWSEV_E_VERSION ? SWSEV_E_VERSION :
+			       e == SWSEV_E_LENGTH  ? SWSEV_E_LENGTH :
+						      SWSEV_E_PROTOCOL,
+			       why);
 			break;
 		}
 		if (!hello_done && h.type != SWSEV_FRAME_HELLO) {
@@ -275,8 +287,9 @@ void swsevd_conn_serve(struct swsevd *d, int fd)
 		r = read_until(d, fd, body, h.body_len, deadline);
 		if (r != IO_OK) {
 			if (r == IO_TIMEOUT) {
-				snprintf(why, sizeof(why), "frame body (%u bytes) incomplete after %u ms",
-					 h.body_len, tmo);
+				snprintf(why, sizeof(why),
+					 "frame body (%u bytes) incomplete after %u ms", h.body_len,
+					 tmo);
 				refuse(id, fd, SWSEV_E_TRUNCATED, why);
 			} else {
 				log_info("conn %lu: the client left in the middle of a frame", id);
@@ -296,13 +309,15 @@ void swsevd_conn_serve(struct swsevd *d, int fd)
 				break;
 			}
 			if (lo > SWSEV_PROTO_VERSION || hi < SWSEV_PROTO_VERSION) {
-				snprintf(why, sizeof(why), "no common protocol version: client %u..%u, daemon %u",
-					 lo, hi, SWSEV_PROTO_VERSION);
+				snprintf(why, sizeof(why),
+					 "no common protocol version: client %u..%u, daemon %u", lo,
+					 hi, SWSEV_PROTO_VERSION);
 				refuse(id, fd, SWSEV_E_VERSION, why);
 				break;
 			}
 			iov.iov_base = f;
-			iov.iov_len = swsev_wire_hello_daemon(f, SWSEV_PROTO_VERSION, SWSEV_WIRE_BODY_MAX, d->hello);
+			iov.iov_len = swsev_wire_hello_daemon(f, SWSEV_PROTO_VERSION,
+							      SWSEV_WIRE_BODY_MAX, d->hello);
 			if (write_iov(fd, &iov, 1, tmo) != IO_OK)
 				break;
 			hello_done = 1;
@@ -313,8 +328,8 @@ void swsevd_conn_serve(struct swsevd *d, int fd)
 
 			e = swsev_wire_req_decode(body, h.body_len, &req);
 			if (e) {
-				snprintf(why, sizeof(why), "malformed REQUEST body (%u bytes): %s", h.body_len,
-					 swsev_strerror(e));
+				snprintf(why, sizeof(why), "malformed REQUEST body (%u bytes): %s",
+					 h.body_len, swsev_strerror(e));
 				refuse(id, fd, SWSEV_E_PROTOCOL, why);
 				swsev_clear_free(body, h.body_len);
 				break;

@@ -54,7 +54,10 @@ void swsevd_log(int level, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03ldZ swsevd[%d] %s: ", ts, now.tv_nsec / 1000000,
-		     (int)getpid(), names[level < 0 ? 0 : level > 3 ? 3 : level]);
+		     (int)getpid(),
+		     names[level < 0 ? 0 :
+			   level > 3 ? 3 :
+				       level]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 		snprintf(d.sock_path, sizeof(d.sock_path), "%s", o.socket);
 	else if (snprintf(d.sock_path, sizeof(d.sock_path), "%s/swsevd.sock", o.state_dir) >=
 		 (int)sizeof(d.sock_path)) {
-		log_err("%s/swsevd.sock: longer than a socket path may be; use --socket", o.state_dir);
+		log_err("%s/swsevd.sock: longer than a socket path may be; use --socket",
+			o.state_dir);
 		return 2;
 	}
 	snprintf(log_path, sizeof(log_path), "%s/swsevd.log", o.state_dir);
@@ -135,9 +136,9 @@ int main(int argc, char **argv)
 		goto out;
 	ready(ready_fd, log_path);
 	ready_fd = -1;
-	log_info("%s: listening (%s platform, protocol %u, at most %u connections%s%s)", d.sock_path,
-		 p->name, SWSEV_PROTO_VERSION, o.max_clients, o.group ? ", group " : "",
-		 o.group ? o.group : "");
+	log_info("%s: listening (%s platform, protocol %u, at most %u connections%s%s)",
+		 d.sock_path, p->name, SWSEV_PROTO_VERSION, o.max_clients,
+		 o.group ? ", group " : "", o.group ? o.group : "");
 	swsevd_server_run(&d);
 	rc = 0;
 out:

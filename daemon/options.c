@@ -68,7 +68,9 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 		case 'S': o->socket = optarg; break;
 		case 'g':
 			if (!swsev_profile_find(optarg)) {
-				fprintf(stderr, "swsevd: unknown generation '%s' (naples, rome, milan, genoa)\n", optarg);
+				fprintf(stderr,
+					"swsevd: unknown generation '%s' (naples, rome, milan, genoa)\n",
+					optarg);
 				return 2;
 			}
 			o->generation = optarg;
@@ -79,28 +81,37 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 		case 'l':
 			o->log_level = parse_level(optarg);
 			if (o->log_level < 0) {
-				fprintf(stderr, "swsevd: --log-level: '%s' is not error, warn, info or debug\n", optarg);
+				fprintf(stderr,
+					"swsevd: --log-level: '%s' is not error, warn, info or debug\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'm':
 			if (swsev_parse_u64(optarg, 1024, &v) != SWSEV_OK || v == 0) {
-				fprintf(stderr, "swsevd: --max-clients: '%s' is not a number in 1..1024\n", optarg);
+				fprintf(stderr,
+					"swsevd: --max-clients: '%s' is not a number in 1..1024\n",
+					optarg);
 				return 2;
 			}
 			o->max_clients = (unsigned)v;
 			break;
 		case 't':
 			if (swsev_parse_u64(optarg, 600000, &v) != SWSEV_OK || v < 10) {
-				fprintf(stderr, "swsevd: --frame-timeout: '%s' is not a number of ms in 10..600000\n", optarg);
+				fprintf(stderr,
+					"swsevd: --frame-timeout: '%s' is not a number of ms in 10..600000\n",
+					optarg);
 				return 2;
 			}
 			o->frame_timeout_ms = (unsigned)v;
 			break;
 		case 'h': usage(stdout); return 1;
-		case 'V': printf("swsevd " SWSEVD_VERSION " (SEV API 0.22 with SEV-ES)\n"); return 1;
+		case 'V':
+			printf("swsevd " SWSEVD_VERSION " (SEV API 0.22 with SEV-ES)\n");
+			return 1;
 		default:
-			fprintf(stderr, "swsevd: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "swsevd: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}

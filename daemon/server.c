@@ -39,12 +39,13 @@ static swsev_err check_parent(const char *path)
 		return SWSEV_E_INVALID;
 	}
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		log_err("%s: the directory %s belongs to uid %u, not to us", path, dir, (unsigned)st.st_uid);
+		log_err("%s: the directory %s belongs to uid %u, not to us", path, dir,
+			(unsigned)st.st_uid);
 		return SWSEV_E_PERM;
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		log_err("%s: the directory %s is writable by others (mode %04o) and not sticky", path, dir,
-			(unsigned)(st.st_mode & 07777));
+		log_err("%s: the directory %s is writable by others (mode %04o) and not sticky",
+			path, dir, (unsigned)(st.st_mode & 07777));
 		return SWSEV_E_PERM;
 	}
 	return SWSEV_OK;
@@ -89,7 +90,8 @@ swsev_err swsevd_server_listen(struct swsevd *d)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(d->sock_path) >= sizeof(sa.sun_path)) {
-		log_err("%s: socket path longer than %zu bytes", d->sock_path, sizeof(sa.sun_path) - 1);
+		log_err("%s: socket path longer than %zu bytes", d->sock_path,
+			sizeof(sa.sun_path) - 1);
 		return SWSEV_E_INVALID;
 	}
 	memcpy(sa.sun_path, d->sock_path, strlen(d->sock_path));
@@ -113,7 +115,8 @@ swsev_err swsevd_server_listen(struct swsevd *d)
 	}
 	umask(old);
 	if (d->creds.have_group) {
-		if (chown(d->sock_path, (uid_t)-1, d->creds.gid) != 0 || chmod(d->sock_path, 0660) != 0) {
+		if (chown(d->sock_path, (uid_t)-1, d->creds.gid) != 0 ||
+		    chmod(d->sock_path, 0660) != 0) {
 			log_err("%s: cannot give the socket to group %u: %s", d->sock_path,
 				(unsigned)d->creds.gid, strerror(errno));
 			close(fd);
@@ -235,7 +238,8 @@ static void accept_one(struct swsevd *d)
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (full) {
-		log_warn("refused a connection: %u connections already (--max-clients)", d->opts->max_clients);
+		log_warn("refused a connection: %u connections already (--max-clients)",
+			 d->opts->max_clients);
 		refuse_at_accept(fd, SWSEV_E_BUSY, "too many connections; try again later");
 		return;
 	}

@@ -40,7 +40,8 @@ swsev_err swsevd_state_dir(const char *dir)
 		return SWSEV_E_INVALID;
 	}
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		log_err("%s: owned by uid %u, not by us (uid %u)", dir, (unsigned)st.st_uid, (unsigned)geteuid());
+		log_err("%s: owned by uid %u, not by us (uid %u)", dir, (unsigned)st.st_uid,
+			(unsigned)geteuid());
 		return SWSEV_E_PERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -122,7 +123,8 @@ static int root_exists(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
-static swsev_err root_get(const char *rdir, int create, unsigned bits, swsev_vendor_root **out, int *made)
+static swsev_err root_get(const char *rdir, int create, unsigned bits, swsev_vendor_root **out,
+			  int *made)
 {
 	swsev_err e;
 
@@ -131,8 +133,8 @@ static swsev_err root_get(const char *rdir, int create, unsigned bits, swsev_ven
 	if (root_exists(rdir)) {
 		e = swsev_vendor_root_load(rdir, out);
 		if (e)
-			log_err("%s: cannot load the emulated AMD root (ark/ask cert and key): %s", rdir,
-				swsev_strerror(e));
+			log_err("%s: cannot load the emulated AMD root (ark/ask cert and key): %s",
+				rdir, swsev_strerror(e));
 		return e;
 	}
 	if (!create)
@@ -217,7 +219,8 @@ swsev_err swsevd_state_open(const struct swsevd_opts *o, struct swsevd_state *st
 		log_err("%s/nvstate.bin: the platform state is damaged or not ours (%s%s%s); refusing to "
 			"start. It is left untouched: restore it from a backup, or move it away to "
 			"manufacture a new platform (a new identity)",
-			o->state_dir, swsev_strerror(e), swsev_fw_ops_last_error(&st->ops)[0] ? ": " : "",
+			o->state_dir, swsev_strerror(e),
+			swsev_fw_ops_last_error(&st->ops)[0] ? ": " : "",
 			swsev_fw_ops_last_error(&st->ops));
 		return e;
 	}

@@ -30,10 +30,10 @@ enum swsevd_log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_D
 
 struct swsevd_opts {
 	const char *state_dir;
-	const char *socket;        /* default: <state>/swsevd.sock */
-	const char *generation;    /* NULL: stored one, else the default */
-	const char *vendor_root;   /* NULL: <state>/vendor-root */
-	const char *group;         /* socket group (0660) */
+	const char *socket;      /* default: <state>/swsevd.sock */
+	const char *generation;  /* NULL: stored one, else the default */
+	const char *vendor_root; /* NULL: <state>/vendor-root */
+	const char *group;       /* socket group (0660) */
 	int foreground;
 	int log_level;
 	unsigned max_clients;
@@ -73,7 +73,7 @@ struct swsevd_state {
 	swsev_fw *fw;
 	swsev_vendor_root *root;
 	const struct swsev_profile *profile;
-	int manufactured;   /* 1 if this start made the platform */
+	int manufactured; /* 1 if this start made the platform */
 };
 /* Checks/creates the state directory (0700). */
 swsev_err swsevd_state_dir(const char *dir) SWSEV_MUST_CHECK;
@@ -83,9 +83,9 @@ void swsevd_state_close(struct swsevd_state *st);
 
 /* ---- creds.c ---- */
 struct swsevd_creds {
-	uid_t uid;        /* the daemon's effective uid */
+	uid_t uid; /* the daemon's effective uid */
 	int have_group;
-	gid_t gid;        /* --group */
+	gid_t gid; /* --group */
 };
 swsev_err swsevd_creds_init(const char *group, struct swsevd_creds *c) SWSEV_MUST_CHECK;
 /* 1 if the connected peer may talk to us; fills a reason otherwise. */
@@ -100,13 +100,13 @@ struct swsevd {
 	int listen_fd;
 	char sock_path[108];
 	int sig_fd;
-	int wake[2];            /* written once at shutdown; every thread polls [0] */
+	int wake[2]; /* written once at shutdown; every thread polls [0] */
 	pthread_mutex_t mu;
-	pthread_cond_t idle;    /* signalled when `active` drops */
-	unsigned active;        /* live connection threads */
-	unsigned long served;   /* connections accepted (statistics) */
+	pthread_cond_t idle;  /* signalled when `active` drops */
+	unsigned active;      /* live connection threads */
+	unsigned long served; /* connections accepted (statistics) */
 	int stopping;
-	char hello[128];        /* the HELLO text */
+	char hello[128]; /* the HELLO text */
 };
 /* Creates the socket (mode 0600/0660, parent checked). */
 swsev_err swsevd_server_listen(struct swsevd *d) SWSEV_MUST_CHECK;

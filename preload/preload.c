@@ -47,8 +47,8 @@ enum { FD_NONE = 0, FD_RO = 1, FD_RW = 2 };
  * with atomics and no lock: the library's own close() calls (the client
  * closing a socket while `mu` is held) come back through our close(). */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static uint8_t fds[MAX_TRACKED];  /* FD_* per descriptor number */
-static swsev_client *conn;        /* one connection per process, made on first open */
+static uint8_t fds[MAX_TRACKED]; /* FD_* per descriptor number */
+static swsev_client *conn;       /* one connection per process, made on first open */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static int (*real_openat)(int, const char *, int, ...);
@@ -58,8 +58,14 @@ static int (*real_dup)(int);
 static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 
-static void fork_prepare(void) { pthread_mutex_lock(&mu); }
-static void fork_parent(void) { pthread_mutex_unlock(&mu); }
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&mu);
+}
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&mu);
+}
 /* A child must not share the parent's stream: it reconnects on its next use. */
 static void fork_child(void)
 {
@@ -166,7 +172,8 @@ static int open_sev(int flags)
 		errno = ENOENT; /* no SEV device here */
 		return -1;
 	}
-	fd = sys_openat(AT_FDCWD, "/dev/null", (acc == O_RDONLY ? O_RDONLY : O_RDWR) | (flags & O_CLOEXEC), 0);
+	fd = sys_openat(AT_FDCWD, "/dev/null",
+			(acc == O_RDONLY ? O_RDONLY : O_RDWR) | (flags & O_CLOEXEC), 0);
 	if (fd < 0)
 		return -1;
 	if (fd >= MAX_TRACKED) {

@@ -13,6 +13,7 @@ SRC=tests/fixtures/vectors/virtee-sev/builtin
 GENS="naples rome milan genoa turin"
 
 cat <<HDR
+/* clang-format off */
 /*
  * GENERATED FILE - do not edit. Made by scripts/gen-builtin-roots.sh from
  * $SRC/<gen>/{ark,ask}.cert
@@ -45,6 +46,7 @@ for g in $GENS; do
 	done
 done
 cat <<'TAIL'
+/* clang-format on */
 
 static const struct swsev_builtin_root roots[] = {
 TAIL
@@ -65,7 +67,8 @@ const struct swsev_builtin_root *swsev_builtin_roots(size_t *n)
 const struct swsev_builtin_root *swsev_builtin_root_by_id(const uint8_t key_id[16])
 {
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		if (memcmp(roots[i].ark + 4, key_id, 16) == 0 || memcmp(roots[i].ask + 4, key_id, 16) == 0)
+		if (memcmp(roots[i].ark + 4, key_id, 16) == 0 ||
+		    memcmp(roots[i].ask + 4, key_id, 16) == 0)
 			return &roots[i];
 	}
 	return NULL;

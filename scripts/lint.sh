@@ -5,9 +5,7 @@
 #   2. clang-tidy with .clang-tidy (bugprone-*, cert-*, clang-analyzer-*), fatal
 #   3. suppression policy: every cppcheck-suppress / NOLINT carries a reason, fatal
 #   4. shellcheck on the shell scripts: errors fatal, warnings reported
-#   5. clang-format --dry-run against .clang-format: report-only unless
-#      LINT_STRICT=1 (several people edit the tree at once; nobody
-#      reformats someone else's file)
+#   5. clang-format against .clang-format: fatal (LINT_STRICT=0: report only)
 #
 #   LINT_ONLY=cppcheck,tidy,policy,shell,format   run a subset
 #   LINT_JOBS=N                                   parallel clang-tidy (default: CPUs)
@@ -28,7 +26,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 JOBS=${LINT_JOBS:-$(nproc 2>/dev/null || echo 1)}
 ONLY=${LINT_ONLY:-cppcheck,tidy,policy,shell,format}
-STRICT=${LINT_STRICT:-0}
+STRICT=${LINT_STRICT:-1}
 CFLAGS_LINT=(-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Itests)
 failed=()
 
@@ -178,7 +176,7 @@ fi
 
 # ---- 5. formatting -----------------------------------------------------------
 if want format && tool clang-format clang-format; then
-	echo "lint: clang-format (report-only unless LINT_STRICT=1)"
+	echo "lint: clang-format (fatal; LINT_STRICT=0 makes it report-only)"
 	nbad=0
 	for f in "${CFILES[@]}" "${HFILES[@]}"; do
 		n=$(clang-format --style=file "$f" | diff "$f" - | grep -c '^>' || true)

@@ -32,7 +32,8 @@ size_t th_unhex(const char *hex, uint8_t *out, size_t cap)
 			fprintf(stderr, "bad hex in test\n");
 			abort();
 		}
-		v = isdigit((unsigned char)*hex) ? *hex - '0' : (tolower((unsigned char)*hex) - 'a' + 10);
+		v = isdigit((unsigned char)*hex) ? *hex - '0' :
+						   (tolower((unsigned char)*hex) - 'a' + 10);
 		if (hi < 0) {
 			hi = v;
 		} else {

@@ -18,42 +18,45 @@ extern int th_total_failed;
 extern int th_total_passed;
 extern const char *th_prog;
 
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
 			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-			th_case_failed = 1;                                          \
-		}                                                                    \
+			th_case_failed = 1;                                                        \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                               \
-	do {                                                                         \
-		long long _a = (long long)(a), _b = (long long)(b);                  \
-		if (_a != _b) {                                                      \
-			fprintf(stderr, "  %s:%d: %s == %s failed: %lld != %lld (0x%llx != 0x%llx)\n", \
-				__FILE__, __LINE__, #a, #b, _a, _b, (unsigned long long)_a, (unsigned long long)_b); \
-			th_case_failed = 1;                                          \
-		}                                                                    \
+#define CHECK_EQ(a, b)                                                                         \
+	do {                                                                                   \
+		long long _a = (long long)(a), _b = (long long)(b);                            \
+		if (_a != _b) {                                                                \
+			fprintf(stderr,                                                        \
+				"  %s:%d: %s == %s failed: %lld != %lld (0x%llx != 0x%llx)\n", \
+				__FILE__, __LINE__, #a, #b, _a, _b, (unsigned long long)_a,    \
+				(unsigned long long)_b);                                       \
+			th_case_failed = 1;                                                    \
+		}                                                                              \
 	} while (0)
 
-#define CHECK_MEM(a, b, n)                                                           \
-	do {                                                                         \
-		if (memcmp((a), (b), (n)) != 0) {                                    \
-			fprintf(stderr, "  %s:%d: memory %s != %s (%zu bytes)\n", __FILE__, __LINE__, #a, #b, (size_t)(n)); \
-			th_dump("got", (a), (n));                                    \
-			th_dump("want", (b), (n));                                   \
-			th_case_failed = 1;                                          \
-		}                                                                    \
+#define CHECK_MEM(a, b, n)                                                                  \
+	do {                                                                                \
+		if (memcmp((a), (b), (n)) != 0) {                                           \
+			fprintf(stderr, "  %s:%d: memory %s != %s (%zu bytes)\n", __FILE__, \
+				__LINE__, #a, #b, (size_t)(n));                             \
+			th_dump("got", (a), (n));                                           \
+			th_dump("want", (b), (n));                                          \
+			th_case_failed = 1;                                                 \
+		}                                                                           \
 	} while (0)
 
 /* Compare n bytes against a hex string. */
-#define CHECK_HEX(a, hex)                                                            \
-	do {                                                                         \
-		if (!th_eq_hex((a), (hex))) {                                        \
+#define CHECK_HEX(a, hex)                                                                    \
+	do {                                                                                 \
+		if (!th_eq_hex((a), (hex))) {                                                \
 			fprintf(stderr, "  %s:%d: %s != %s\n", __FILE__, __LINE__, #a, hex); \
-			th_dump("got", (a), strlen(hex) / 2);                        \
-			th_case_failed = 1;                                          \
-		}                                                                    \
+			th_dump("got", (a), strlen(hex) / 2);                                \
+			th_case_failed = 1;                                                  \
+		}                                                                            \
 	} while (0)
 
 #define TEST(name) static void name(void)
@@ -73,7 +76,12 @@ const char *th_fixture(const char *rel);
 char *th_tmpdir(void);
 void th_rmrf(const char *path);
 
-#define TH_MAIN_BEGIN(prog) int main(void) { th_prog = prog;
-#define TH_MAIN_END return th_done(); }
+#define TH_MAIN_BEGIN(prog) \
+	int main(void)      \
+	{                   \
+		th_prog = prog;
+#define TH_MAIN_END       \
+	return th_done(); \
+	}
 
 #endif

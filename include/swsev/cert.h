@@ -12,8 +12,8 @@
 #include "swsev/crypto.h"
 #include "swsev/error.h"
 
-#define SWSEV_CERT_LEN 2084        /* 0x824 */
-#define SWSEV_CERT_BODY_LEN 0x414  /* signed bytes [0, 0x414) */
+#define SWSEV_CERT_LEN 2084       /* 0x824 */
+#define SWSEV_CERT_BODY_LEN 0x414 /* signed bytes [0, 0x414) */
 #define SWSEV_CERT_KEY_LEN 1028
 #define SWSEV_CERT_SIG_LEN 512
 #define SWSEV_CHAIN_LEN (3 * SWSEV_CERT_LEN) /* PEK || OCA || CEK */
@@ -43,13 +43,13 @@ enum swsev_algo {
 #define SWSEV_CURVE_P256 1
 #define SWSEV_CURVE_P384 2
 
-const char *swsev_usage_name(uint32_t usage);  /* "PEK", ..., "UNKNOWN" */
-const char *swsev_algo_name(uint32_t algo);    /* "ECDSA_SHA256", ... */
+const char *swsev_usage_name(uint32_t usage); /* "PEK", ..., "UNKNOWN" */
+const char *swsev_algo_name(uint32_t algo);   /* "ECDSA_SHA256", ... */
 
 struct swsev_cert_sig {
 	uint32_t usage;
 	uint32_t algo;
-	uint8_t sig[SWSEV_CERT_SIG_LEN];   /* raw slot bytes, as in the cert */
+	uint8_t sig[SWSEV_CERT_SIG_LEN]; /* raw slot bytes, as in the cert */
 };
 
 /* A parsed SEV certificate. `raw` always holds the exact 2084 bytes. */
@@ -58,7 +58,7 @@ struct swsev_cert {
 	uint8_t api_major, api_minor;
 	uint32_t pub_key_usage;
 	uint32_t pub_key_algo;
-	uint8_t pub_key[SWSEV_CERT_KEY_LEN];  /* raw key area */
+	uint8_t pub_key[SWSEV_CERT_KEY_LEN]; /* raw key area */
 	struct swsev_cert_sig sig[2];
 	uint8_t raw[SWSEV_CERT_LEN];
 };
@@ -72,7 +72,8 @@ swsev_err swsev_cert_encode(struct swsev_cert *c, uint8_t out[SWSEV_CERT_LEN]) S
 
 /* Builds an unsigned cert (both slots empty) for a P-384 EC key. */
 swsev_err swsev_cert_init_ec(struct swsev_cert *c, uint8_t api_major, uint8_t api_minor,
-			     uint32_t usage, uint32_t algo, const swsev_ec_key *key) SWSEV_MUST_CHECK;
+			     uint32_t usage, uint32_t algo,
+			     const swsev_ec_key *key) SWSEV_MUST_CHECK;
 /* Public EC key of a cert: curve must be P-384 and the point valid (SWSEV_E_BADKEY);
  * SWSEV_E_ALGO if the cert's algo is not an EC one. */
 swsev_err swsev_cert_ec_key(const struct swsev_cert *c, swsev_ec_key **out) SWSEV_MUST_CHECK;
@@ -100,7 +101,8 @@ void swsev_cert_clear_sig(struct swsev_cert *c, int slot);
  * SWSEV_OK; SWSEV_E_NOSIG (no slot names this signer); SWSEV_E_BADSIG;
  * SWSEV_E_BADKEY (signer's key invalid); SWSEV_E_FORMAT (a malformed slot).
  */
-swsev_err swsev_cert_verify(const struct swsev_cert *c, const struct swsev_cert *signer) SWSEV_MUST_CHECK;
+swsev_err swsev_cert_verify(const struct swsev_cert *c,
+			    const struct swsev_cert *signer) SWSEV_MUST_CHECK;
 /* The same with the signer's EC key already built from signer
  * (swsev_cert_ec_key(signer)), so a chain builds each key once. */
 swsev_err swsev_cert_verify_ec(const struct swsev_cert *c, const struct swsev_cert *signer,
@@ -127,11 +129,11 @@ struct swsev_amd_cert {
 	/* The three pointers point into this struct's own raw: after copying
 	 * the struct, use swsev_amd_cert_copy (the library itself never relies
 	 * on them; it works from raw and the sizes). */
-	const uint8_t *pub_exp;    /* points into raw */
-	const uint8_t *modulus;    /* points into raw */
-	const uint8_t *sig;        /* points into raw; NULL if unsigned */
-	size_t signed_len;         /* header + exponent + modulus */
-	size_t len;                /* total bytes used */
+	const uint8_t *pub_exp; /* points into raw */
+	const uint8_t *modulus; /* points into raw */
+	const uint8_t *sig;     /* points into raw; NULL if unsigned */
+	size_t signed_len;      /* header + exponent + modulus */
+	size_t len;             /* total bytes used */
 	uint8_t raw[SWSEV_AMD_CERT_MAX];
 };
 
@@ -158,7 +160,8 @@ uint32_t swsev_amd_cert_algo(const struct swsev_amd_cert *c);
  * SWSEV_OK, SWSEV_E_UNSIGNED (c has no signature), SWSEV_E_BADSIG,
  * SWSEV_E_BADKEY.
  */
-swsev_err swsev_amd_cert_verify(const struct swsev_amd_cert *c, const struct swsev_amd_cert *signer) SWSEV_MUST_CHECK;
+swsev_err swsev_amd_cert_verify(const struct swsev_amd_cert *c,
+				const struct swsev_amd_cert *signer) SWSEV_MUST_CHECK;
 /*
  * Builds and signs an AMD-format cert (emulated roots). key: the cert's
  * RSA key (2048 or 4096 bits; the exponent field is as wide as the
@@ -172,7 +175,8 @@ swsev_err swsev_amd_cert_make(const swsev_rsa_key *key, uint32_t usage, const ui
 /* Verifies a SEV cert (the CEK) under an AMD cert (the ASK): the slot named
  * (ask key_usage, swsev_amd_cert_algo(ask)). Errors as swsev_cert_verify,
  * plus SWSEV_E_UNSIGNED when both of c's slots are empty. */
-swsev_err swsev_cert_verify_amd(const struct swsev_cert *c, const struct swsev_amd_cert *ask) SWSEV_MUST_CHECK;
+swsev_err swsev_cert_verify_amd(const struct swsev_cert *c,
+				const struct swsev_amd_cert *ask) SWSEV_MUST_CHECK;
 /* The firmware's rule (§5.1) for a CEK against an AMD-format ASK
  * (SEND_START): SUCCESS, INVALID_CERTIFICATE or BAD_SIGNATURE. */
 uint16_t swsev_cert_validate_fw_amd(const struct swsev_cert *c, const struct swsev_amd_cert *ask);
@@ -205,21 +209,21 @@ const char *swsev_link_name(enum swsev_link l); /* "ASK -> CEK" */
 struct swsev_chain {
 	struct swsev_cert pdh, pek, oca, cek;
 	struct swsev_amd_cert ask, ark;
-	int have_amd;  /* ask and ark both present */
-	int have_ask;  /* ask present (ark may still be missing) */
-	int have_ark;  /* ark present */
+	int have_amd; /* ask and ark both present */
+	int have_ask; /* ask present (ark may still be missing) */
+	int have_ark; /* ark present */
 };
 
 #define SWSEV_CHAIN_MSG 192
 struct swsev_chain_result {
-	swsev_err link[SWSEV_LINK_COUNT];  /* per link: OK or why not */
-	int checked[SWSEV_LINK_COUNT];     /* 1 if the link was checked */
+	swsev_err link[SWSEV_LINK_COUNT];            /* per link: OK or why not */
+	int checked[SWSEV_LINK_COUNT];               /* 1 if the link was checked */
 	char msg[SWSEV_LINK_COUNT][SWSEV_CHAIN_MSG]; /* per link: "" or the reason */
-	swsev_err trust;                   /* the ARK is the trusted root: OK or why not */
+	swsev_err trust; /* the ARK is the trusted root: OK or why not */
 	char trust_msg[SWSEV_CHAIN_MSG];
-	const char *root_gen;              /* builtin generation matched, or NULL (custom --ca) */
-	int ark_unsigned;                  /* the Naples ARK as first shipped */
-	int amd_builtin;                   /* ASK/ARK were taken from the built-in roots */
+	const char *root_gen; /* builtin generation matched, or NULL (custom --ca) */
+	int ark_unsigned;     /* the Naples ARK as first shipped */
+	int amd_builtin;      /* ASK/ARK were taken from the built-in roots */
 };
 
 /*
@@ -231,14 +235,16 @@ struct swsev_chain_result {
  * in one file. Errors name the offending file in errbuf
  * ("pek.cert: 2083 bytes, a SEV certificate is 2084").
  */
-swsev_err swsev_chain_load(const char *path, struct swsev_chain *out, char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
+swsev_err swsev_chain_load(const char *path, struct swsev_chain *out, char *errbuf,
+			   size_t errlen) SWSEV_MUST_CHECK;
 /*
  * Parses the in-memory bundle form: PDH||PEK||OCA||CEK (4 x 2084), or that
  * followed by ASK||ARK (AMD format; an unsigned Naples ARK is accepted and
  * reported by swsev_chain_verify). Each cert's usage and algo must fit its
  * place (SWSEV_E_USAGE / SWSEV_E_ALGO) and EC keys must be valid points.
  */
-swsev_err swsev_chain_parse_bundle(const uint8_t *buf, size_t len, struct swsev_chain *out) SWSEV_MUST_CHECK;
+swsev_err swsev_chain_parse_bundle(const uint8_t *buf, size_t len,
+				   struct swsev_chain *out) SWSEV_MUST_CHECK;
 /* Same, with a message naming the offending part in errbuf. */
 swsev_err swsev_chain_parse_bundle_msg(const uint8_t *buf, size_t len, struct swsev_chain *out,
 				       char *errbuf, size_t errlen) SWSEV_MUST_CHECK;

@@ -34,7 +34,8 @@ swsev_err swsev_client_device(const char *path, swsev_client **out) SWSEV_MUST_C
  * rsp->err and rsp->fw_error; release rsp with swsev_rsp_clear), or a
  * transport error (rsp zeroed; see swsev_client_error). Thread-safe: calls
  * on one client are serialized (one request at a time per connection). */
-swsev_err swsev_client_call(swsev_client *c, const struct swsev_req *req, struct swsev_rsp *rsp) SWSEV_MUST_CHECK;
+swsev_err swsev_client_call(swsev_client *c, const struct swsev_req *req,
+			    struct swsev_rsp *rsp) SWSEV_MUST_CHECK;
 void swsev_client_close(swsev_client *c);
 
 /* The reason of the last transport error (the daemon's ERROR message, or

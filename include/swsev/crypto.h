@@ -62,7 +62,8 @@ swsev_err swsev_hmac_sha256_v(const void *key, size_t keylen, const struct swsev
  * over the concatenation of the updates. final spends the MAC (update and
  * final return SWSEV_E_STATE until reset); free wipes the keyed state. */
 typedef struct swsev_hmac_ctx swsev_hmac_ctx;
-swsev_err swsev_hmac_sha256_new(const void *key, size_t keylen, swsev_hmac_ctx **out) SWSEV_MUST_CHECK;
+swsev_err swsev_hmac_sha256_new(const void *key, size_t keylen,
+				swsev_hmac_ctx **out) SWSEV_MUST_CHECK;
 swsev_err swsev_hmac_sha256_update(swsev_hmac_ctx *c, const void *msg, size_t len) SWSEV_MUST_CHECK;
 swsev_err swsev_hmac_sha256_final(swsev_hmac_ctx *c, uint8_t out[32]) SWSEV_MUST_CHECK;
 /* Starts a new MAC under the same key (no key schedule again). */
@@ -81,8 +82,8 @@ swsev_err swsev_kdf_sp800_108(const void *key, size_t keylen, const char *label,
 /* ---- AES ---- */
 /* AES-128-CTR, the 16-byte IV is the first counter block, incremented as a
  * 128-bit big-endian integer. in and out may be the same buffer. */
-swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const void *in,
-			   void *out, size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const void *in, void *out,
+			   size_t len) SWSEV_MUST_CHECK;
 
 /*
  * The memory-encryption cipher (DESIGN.md layer 5, crypto.md §9.2).
@@ -110,7 +111,8 @@ typedef enum swsev_memc_mode {
 #define SWSEV_MEMC_KEY 32
 #define SWSEV_PAGE 4096
 typedef struct swsev_memc swsev_memc;
-swsev_err swsev_memc_new(swsev_memc_mode mode, const uint8_t key[32], swsev_memc **out) SWSEV_MUST_CHECK;
+swsev_err swsev_memc_new(swsev_memc_mode mode, const uint8_t key[32],
+			 swsev_memc **out) SWSEV_MUST_CHECK;
 swsev_err swsev_memc_encrypt_page(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
 				  uint8_t *out) SWSEV_MUST_CHECK;
 swsev_err swsev_memc_decrypt_page(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
@@ -145,7 +147,8 @@ swsev_err swsev_ec_get_private(const swsev_ec_key *k, uint8_t d[48]) SWSEV_MUST_
 int swsev_ec_has_private(const swsev_ec_key *k);
 void swsev_ec_free(swsev_ec_key *k);
 /* ECDH: Z = x coordinate of d*Q, 48 bytes big-endian (what OpenSSL derives). */
-swsev_err swsev_ecdh(const swsev_ec_key *priv, const swsev_ec_key *peer, uint8_t z[48]) SWSEV_MUST_CHECK;
+swsev_err swsev_ecdh(const swsev_ec_key *priv, const swsev_ec_key *peer,
+		     uint8_t z[48]) SWSEV_MUST_CHECK;
 /* ECDSA over hash(msg); r and s big-endian, 48 bytes each. */
 swsev_err swsev_ecdsa_sign(const swsev_ec_key *k, swsev_hash h, const void *msg, size_t len,
 			   uint8_t r[48], uint8_t s[48]) SWSEV_MUST_CHECK;
@@ -169,8 +172,10 @@ unsigned swsev_rsa_bits(const swsev_rsa_key *k);
 swsev_err swsev_rsa_get_public(const swsev_rsa_key *k, uint8_t *n, size_t nlen, uint8_t *e,
 			       size_t elen) SWSEV_MUST_CHECK;
 /* Private key as DER (PKCS#8) for persistent state; *der freed with swsev_clear_free(*der, *len). */
-swsev_err swsev_rsa_export_private(const swsev_rsa_key *k, uint8_t **der, size_t *len) SWSEV_MUST_CHECK;
-swsev_err swsev_rsa_import_private(const uint8_t *der, size_t len, swsev_rsa_key **out) SWSEV_MUST_CHECK;
+swsev_err swsev_rsa_export_private(const swsev_rsa_key *k, uint8_t **der,
+				   size_t *len) SWSEV_MUST_CHECK;
+swsev_err swsev_rsa_import_private(const uint8_t *der, size_t len,
+				   swsev_rsa_key **out) SWSEV_MUST_CHECK;
 void swsev_rsa_free(swsev_rsa_key *k);
 /* sig is big-endian, exactly bits/8 bytes (SWSEV_E_LENGTH otherwise). */
 swsev_err swsev_rsa_pss_sign(const swsev_rsa_key *k, swsev_hash h, const void *msg, size_t len,
@@ -189,6 +194,7 @@ swsev_err swsev_base64_encode(const void *in, size_t len, char **out) SWSEV_MUST
  * secret-dependent branches or table lookups. Empty input gives *outlen = 0
  * and a non-NULL *out.
  * *out freed with swsev_clear_free(*out, *outlen). */
-swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen) SWSEV_MUST_CHECK;
+swsev_err swsev_base64_decode(const char *in, size_t inlen, uint8_t **out,
+			      size_t *outlen) SWSEV_MUST_CHECK;
 
 #endif

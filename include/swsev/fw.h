@@ -61,16 +61,24 @@ const char *swsev_cmd_name(uint32_t cmd); /* "LAUNCH_START"; "UNKNOWN" */
 /* Size of the command buffer of a command ID; 0 for unknown IDs. */
 size_t swsev_cmd_buf_len(uint32_t cmd);
 
-enum swsev_platform_state { SWSEV_PSTATE_UNINIT = 0, SWSEV_PSTATE_INIT = 1, SWSEV_PSTATE_WORKING = 2 };
+enum swsev_platform_state {
+	SWSEV_PSTATE_UNINIT = 0,
+	SWSEV_PSTATE_INIT = 1,
+	SWSEV_PSTATE_WORKING = 2
+};
 enum swsev_guest_state {
-	SWSEV_GSTATE_UNINIT = 0, SWSEV_GSTATE_LUPDATE = 1, SWSEV_GSTATE_LSECRET = 2,
-	SWSEV_GSTATE_RUNNING = 3, SWSEV_GSTATE_SUPDATE = 4, SWSEV_GSTATE_RUPDATE = 5,
+	SWSEV_GSTATE_UNINIT = 0,
+	SWSEV_GSTATE_LUPDATE = 1,
+	SWSEV_GSTATE_LSECRET = 2,
+	SWSEV_GSTATE_RUNNING = 3,
+	SWSEV_GSTATE_SUPDATE = 4,
+	SWSEV_GSTATE_RUPDATE = 5,
 	SWSEV_GSTATE_SENT = 6,
 };
 
 /* Storage, randomness: the core's only way out. */
 struct swsev_fw_ops {
-	size_t size;  /* sizeof(struct swsev_fw_ops), for ABI growth */
+	size_t size; /* sizeof(struct swsev_fw_ops), for ABI growth */
 	void *ctx;
 	/* Loads the NV blob: *buf from malloc (the core wipes and frees it).
 	 * SWSEV_E_NOTFOUND when no state exists yet. */
@@ -85,11 +93,11 @@ struct swsev_fw_ops {
 struct swsev_profile {
 	const char *name;
 	uint8_t api_major, api_minor, build;
-	uint32_t asid_count;       /* 15, 509, 509, 1006 */
-	uint32_t es_asids;         /* ASIDs 1..es_asids are SEV-ES, the rest SEV */
-	unsigned root_bits;        /* ARK/ASK RSA size: 2048 or 4096 */
-	int memc_mode;             /* swsev_memc_mode */
-	unsigned cbit;             /* C-bit position in physical addresses (47 or 51); masked off */
+	uint32_t asid_count; /* 15, 509, 509, 1006 */
+	uint32_t es_asids;   /* ASIDs 1..es_asids are SEV-ES, the rest SEV */
+	unsigned root_bits;  /* ARK/ASK RSA size: 2048 or 4096 */
+	int memc_mode;       /* swsev_memc_mode */
+	unsigned cbit;       /* C-bit position in physical addresses (47 or 51); masked off */
 };
 const struct swsev_profile *swsev_profile_find(const char *name);
 const struct swsev_profile *swsev_profile_default(void); /* genoa */
@@ -128,7 +136,8 @@ swsev_mem *swsev_fw_dram(swsev_fw *fw);
 const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw);
 /* The CEK signed by the ASK (what AMD's KDS would serve) and the ASK/ARK. */
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084]) SWSEV_MUST_CHECK;
-swsev_err swsev_fw_amd_certs(swsev_fw *fw, uint8_t *ask_ark, size_t cap, size_t *len) SWSEV_MUST_CHECK;
+swsev_err swsev_fw_amd_certs(swsev_fw *fw, uint8_t *ask_ark, size_t cap,
+			     size_t *len) SWSEV_MUST_CHECK;
 
 /* Atomic directory storage for swsev_fw_ops (temp, fsync, rename, fsync dir; 0600).
  * The state file is <dir>/nvstate.bin (docs/state-format.md). Release the

@@ -70,42 +70,42 @@
 struct swsev_blob {
 	uint8_t *p;
 	uint32_t len;
-	uint8_t present;    /* 0: the user pointer was NULL */
+	uint8_t present; /* 0: the user pointer was NULL */
 };
 
 enum swsev_op {
-	SWSEV_OP_HELLO = 1,         /* in[0]: nothing; out[0]: version text */
-	SWSEV_OP_SEV_IOCTL = 2,     /* /dev/sev SEV_ISSUE_CMD: cmd = SEV_* user cmd (0..8),
+	SWSEV_OP_HELLO = 1,        /* in[0]: nothing; out[0]: version text */
+	SWSEV_OP_SEV_IOCTL = 2,    /* /dev/sev SEV_ISSUE_CMD: cmd = SEV_* user cmd (0..8),
 	                               arg = the user struct, in[0] = the buffer it points at
 	                               (PEK_CSR/PDH_CERT_EXPORT: in[0]=pdh/csr, in[1]=certs;
 	                               PEK_CERT_IMPORT: in[0]=pek, in[1]=oca;
 	                               GET_ID2: in[0]=id) */
-	SWSEV_OP_VM_CREATE = 3,     /* in[0]: name (no NUL; 1..63 of [A-Za-z0-9._-]);
+	SWSEV_OP_VM_CREATE = 3,    /* in[0]: name (no NUL; 1..63 of [A-Za-z0-9._-]);
 	                               in[1]: optional VMM notes (<= 4 KiB, kept verbatim,
 	                               returned by VM_INFO); arg: u64 memory bytes,
 	                               u32 flags (SWSEV_VM_TYPE_*); rsp.arg: u32 vm id */
-	SWSEV_OP_VM_DESTROY = 4,    /* vm */
-	SWSEV_OP_KVM = 5,           /* KVM_MEMORY_ENCRYPT_OP: cmd = KVM_SEV_* id, arg = its struct,
+	SWSEV_OP_VM_DESTROY = 4,   /* vm */
+	SWSEV_OP_KVM = 5,          /* KVM_MEMORY_ENCRYPT_OP: cmd = KVM_SEV_* id, arg = its struct,
 	                               in[] = the buffers its uaddr fields name, in field order */
-	SWSEV_OP_VM_WRITE = 6,      /* host write to guest RAM: arg = u64 gpa; in[0] = bytes */
-	SWSEV_OP_VM_READ = 7,       /* host read of guest RAM (raw, ciphertext for private
+	SWSEV_OP_VM_WRITE = 6,     /* host write to guest RAM: arg = u64 gpa; in[0] = bytes */
+	SWSEV_OP_VM_READ = 7,      /* host read of guest RAM (raw, ciphertext for private
 	                               pages): arg = u64 gpa, u32 len (<= SWSEV_BLOB_MAX);
 	                               out[0] = bytes */
-	SWSEV_OP_VM_LIST = 8,       /* out[0]: text, one VM per line: "<id> <name> <state>
+	SWSEV_OP_VM_LIST = 8,      /* out[0]: text, one VM per line: "<id> <name> <state>
 	                               handle=<n> asid=<n> policy=0x<hex> memory=<bytes>",
 	                               state as QMP names it (uninit, launch-update, ...) */
-	SWSEV_OP_VM_INFO = 9,       /* vm or in[0] = name; out[0]: JSON object (QMP query-sev
+	SWSEV_OP_VM_INFO = 9,      /* vm or in[0] = name; out[0]: JSON object (QMP query-sev
 	                               keys plus name, id, asid, memory); out[1]: the launch
 	                               measurement (48 B) once taken; out[2]: the VMM notes;
 	                               out[3]: u64le GPAs of the populated 2 MiB blocks;
 	                               rsp.arg: struct swsev_vm_info_wire (below) */
-	SWSEV_OP_GUEST_READ = 10,   /* the guest's own view (its ASID key): arg = u64 gpa, u32 len;
+	SWSEV_OP_GUEST_READ = 10,  /* the guest's own view (its ASID key): arg = u64 gpa, u32 len;
 	                               out[0] = bytes. A non-SEV VM reads plain memory; an
 	                               SEV VM needs its ASID bound (-EINVAL otherwise) */
-	SWSEV_OP_GUEST_WRITE = 11,  /* the guest's own write: arg = u64 gpa; in[0] = bytes */
+	SWSEV_OP_GUEST_WRITE = 11, /* the guest's own write: arg = u64 gpa; in[0] = bytes */
 	SWSEV_OP_PLATFORM_CERTS = 12, /* out[0] = CEK signed by the ASK, out[1] = ASK || ARK */
-	SWSEV_OP_VM_LOOKUP = 13,    /* in[0] = name; rsp.arg: u32 vm id */
-	SWSEV_OP_FW_COMMAND = 14,   /* raw firmware command (tests, tools): cmd = command id,
+	SWSEV_OP_VM_LOOKUP = 13,      /* in[0] = name; rsp.arg: u32 vm id */
+	SWSEV_OP_FW_COMMAND = 14,     /* raw firmware command (tests, tools): cmd = command id,
 	                               arg = command buffer. For each (address, length) pair
 	                               of the buffer, in buffer order, a present in[i] is
 	                               staged in a DRAM buffer of max(blob, length) bytes
@@ -115,7 +115,7 @@ enum swsev_op {
 	                               Needs SWSEV_REQ_WRITABLE (-EPERM) */
 };
 
-#define SWSEV_REQ_WRITABLE 0x1u   /* the /dev/sev fd was opened for writing */
+#define SWSEV_REQ_WRITABLE 0x1u /* the /dev/sev fd was opened for writing */
 
 /* VM_CREATE flags: the KVM VM type (KVM_SEV_INIT/ES_INIT need DEFAULT,
  * KVM_SEV_INIT2 needs SEV or SEV_ES). */

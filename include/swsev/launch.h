@@ -28,12 +28,13 @@
 #define SWSEV_SESSION_LEN 128
 struct swsev_session {
 	uint8_t nonce[16];
-	uint8_t wrap_tk[32];   /* AES-128-CTR(KEK, wrap_iv, TEK || TIK) */
+	uint8_t wrap_tk[32]; /* AES-128-CTR(KEK, wrap_iv, TEK || TIK) */
 	uint8_t wrap_iv[16];
-	uint8_t wrap_mac[32];  /* HMAC-SHA256(KIK, wrap_tk) */
-	uint8_t policy_mac[32];/* HMAC-SHA256(TIK, u32le(policy)) */
+	uint8_t wrap_mac[32];   /* HMAC-SHA256(KIK, wrap_tk) */
+	uint8_t policy_mac[32]; /* HMAC-SHA256(TIK, u32le(policy)) */
 };
-swsev_err swsev_session_parse(const uint8_t *buf, size_t len, struct swsev_session *out) SWSEV_MUST_CHECK;
+swsev_err swsev_session_parse(const uint8_t *buf, size_t len,
+			      struct swsev_session *out) SWSEV_MUST_CHECK;
 void swsev_session_encode(const struct swsev_session *s, uint8_t out[SWSEV_SESSION_LEN]);
 
 /* master = KDF(Z, "sev-master-secret", nonce, 16); KEK = KDF(master, "sev-kek");
@@ -43,8 +44,9 @@ swsev_err swsev_session_kek_kik(const uint8_t *z, size_t zlen, const uint8_t non
 /* Builds a session from Z and chosen nonce/iv/TEK/TIK (deterministic; for
  * tests and for the owner after it drew them from the CSPRNG). */
 swsev_err swsev_session_build(const uint8_t *z, size_t zlen, const uint8_t nonce[16],
-			      const uint8_t wrap_iv[16], const uint8_t tek[16], const uint8_t tik[16],
-			      uint32_t policy, struct swsev_session *out) SWSEV_MUST_CHECK;
+			      const uint8_t wrap_iv[16], const uint8_t tek[16],
+			      const uint8_t tik[16], uint32_t policy,
+			      struct swsev_session *out) SWSEV_MUST_CHECK;
 /* The firmware's side: checks wrap_mac (SWSEV_E_BADMAC), unwraps TEK/TIK,
  * checks policy_mac (SWSEV_E_BADMAC). MACs compared in constant time. */
 swsev_err swsev_session_open(const uint8_t *z, size_t zlen, const struct swsev_session *s,
@@ -59,7 +61,8 @@ swsev_err swsev_owner_session(const struct swsev_cert *pdh, uint32_t policy,
 /* The PDH check alone: SWSEV_E_USAGE (not usage PDH), SWSEV_E_ALGO (not
  * ECDH), SWSEV_E_BADKEY (not a valid P-384 point). key_out (may be NULL)
  * receives the public key (swsev_ec_free). */
-swsev_err swsev_owner_check_pdh(const struct swsev_cert *pdh, swsev_ec_key **key_out) SWSEV_MUST_CHECK;
+swsev_err swsev_owner_check_pdh(const struct swsev_cert *pdh,
+				swsev_ec_key **key_out) SWSEV_MUST_CHECK;
 
 /* ---- packet header (52 bytes) and transport MAC ---- */
 #define SWSEV_PKT_HDR_LEN 52
@@ -73,17 +76,20 @@ struct swsev_pkt_hdr {
 	uint8_t iv[16];
 	uint8_t mac[32];
 };
-swsev_err swsev_pkt_hdr_parse(const uint8_t *buf, size_t len, struct swsev_pkt_hdr *out) SWSEV_MUST_CHECK;
+swsev_err swsev_pkt_hdr_parse(const uint8_t *buf, size_t len,
+			      struct swsev_pkt_hdr *out) SWSEV_MUST_CHECK;
 void swsev_pkt_hdr_encode(const struct swsev_pkt_hdr *h, uint8_t out[SWSEV_PKT_HDR_LEN]);
 /* MAC = HMAC(TIK, ctx || u32le(flags) || iv || u32le(guest_len) || u32le(trans_len)
  *            || ciphertext[trans_len] || (ctx == SECRET ? measure[32] : nothing)). */
 swsev_err swsev_pkt_mac(const uint8_t tik[16], uint8_t ctx, const struct swsev_pkt_hdr *h,
 			uint32_t guest_len, uint32_t trans_len, const uint8_t *ciphertext,
-			const uint8_t *measure /* 32 B or NULL */, uint8_t mac[32]) SWSEV_MUST_CHECK;
+			const uint8_t *measure /* 32 B or NULL */,
+			uint8_t mac[32]) SWSEV_MUST_CHECK;
 /* Encrypts plaintext (len multiple of 16) with TEK under iv and fills h->mac. */
 swsev_err swsev_pkt_seal(const uint8_t tek[16], const uint8_t tik[16], uint8_t ctx,
 			 const uint8_t iv[16], const uint8_t *plain, size_t len,
-			 const uint8_t *measure, struct swsev_pkt_hdr *h, uint8_t *cipher) SWSEV_MUST_CHECK;
+			 const uint8_t *measure, struct swsev_pkt_hdr *h,
+			 uint8_t *cipher) SWSEV_MUST_CHECK;
 /* Checks the MAC in constant time (SWSEV_E_BADMAC) and decrypts. */
 swsev_err swsev_pkt_open(const uint8_t tek[16], const uint8_t tik[16], uint8_t ctx,
 			 const struct swsev_pkt_hdr *h, const uint8_t *cipher, size_t len,
@@ -116,13 +122,13 @@ swsev_err swsev_measure_verify(const uint8_t tik[16], uint8_t api_major, uint8_t
 #define SWSEV_LD_VMSA_LEN 4096
 #define SWSEV_LD_MAX_CPUS 4096
 struct swsev_ld_input {
-	const uint8_t *firmware;      /* the whole pflash unit 0 / -bios image */
+	const uint8_t *firmware; /* the whole pflash unit 0 / -bios image */
 	size_t firmware_len;
-	const uint8_t *hashes_table;  /* padded kernel-hashes table or NULL */
+	const uint8_t *hashes_table; /* padded kernel-hashes table or NULL */
 	size_t hashes_table_len;
-	unsigned num_cpus;            /* 0: not SEV-ES (no VMSA measured) */
-	const uint8_t *vmsa_cpu0;     /* 4096 B, BSP */
-	const uint8_t *vmsa_cpu1;     /* 4096 B, every AP (needed if num_cpus > 1) */
+	unsigned num_cpus;        /* 0: not SEV-ES (no VMSA measured) */
+	const uint8_t *vmsa_cpu0; /* 4096 B, BSP */
+	const uint8_t *vmsa_cpu1; /* 4096 B, every AP (needed if num_cpus > 1) */
 };
 /* LD = SHA-256(firmware || [hashes table] || [VMSA0 || VMSA1 * (num_cpus - 1)]). */
 swsev_err swsev_launch_digest(const struct swsev_ld_input *in, uint8_t ld[32]) SWSEV_MUST_CHECK;
@@ -138,17 +144,23 @@ swsev_err swsev_hashes_table(const uint8_t *kernel, size_t kernel_len, const uin
 
 /* ---- OVMF footer table ---- */
 struct swsev_ovmf_info {
-	int have_reset;     uint32_t sev_es_reset;      /* AP reset address */
-	int have_secret;    uint32_t secret_base, secret_size;
-	int have_hashes;    uint32_t hashes_base, hashes_size;
-	int have_sev_meta;  uint32_t sev_meta_offset;
-	int have_tdx_meta;  uint32_t tdx_meta_offset;
+	int have_reset;
+	uint32_t sev_es_reset; /* AP reset address */
+	int have_secret;
+	uint32_t secret_base, secret_size;
+	int have_hashes;
+	uint32_t hashes_base, hashes_size;
+	int have_sev_meta;
+	uint32_t sev_meta_offset;
+	int have_tdx_meta;
+	uint32_t tdx_meta_offset;
 	unsigned n_entries; /* all entries, unknown ones included */
 	unsigned table_len; /* T, footer included */
 };
 /* Parses the GUIDed footer at the end of a flash image (or its last 4 KiB).
  * SWSEV_E_NOTFOUND if there is no footer; SWSEV_E_FORMAT on bad lengths. */
-swsev_err swsev_ovmf_parse(const uint8_t *img, size_t len, struct swsev_ovmf_info *out) SWSEV_MUST_CHECK;
+swsev_err swsev_ovmf_parse(const uint8_t *img, size_t len,
+			   struct swsev_ovmf_info *out) SWSEV_MUST_CHECK;
 
 /* ---- secret table (launch-flow.md §6.2) ---- */
 #define SWSEV_SECRET_MAX_ENTRIES 64          /* Linux efi_secret reads at most 64 */

@@ -56,13 +56,17 @@ swsev_err swsev_mem_read(swsev_mem *m, uint64_t spa, void *buf, size_t len) SWSE
 swsev_err swsev_mem_write(swsev_mem *m, uint64_t spa, const void *buf, size_t len) SWSEV_MUST_CHECK;
 
 /* C-bit view under an ASID's key: SWSEV_E_STATE if the slot is empty. */
-swsev_err swsev_mem_read_enc(swsev_mem *m, unsigned asid, uint64_t spa, void *buf, size_t len) SWSEV_MUST_CHECK;
-swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const void *buf, size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_mem_read_enc(swsev_mem *m, unsigned asid, uint64_t spa, void *buf,
+			     size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const void *buf,
+			      size_t len) SWSEV_MUST_CHECK;
 
 /* Firmware-side access with a guest key that is not (yet) in a slot
  * (LAUNCH_UPDATE_DATA runs before ACTIVATE): key is the 32-byte VEK. */
-swsev_err swsev_mem_read_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, void *buf, size_t len) SWSEV_MUST_CHECK;
-swsev_err swsev_mem_write_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, const void *buf, size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_mem_read_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, void *buf,
+			     size_t len) SWSEV_MUST_CHECK;
+swsev_err swsev_mem_write_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, const void *buf,
+			      size_t len) SWSEV_MUST_CHECK;
 
 /* Key slots. asid 1..nslots-1. Loading an occupied slot replaces its key;
  * a key the cipher refuses (equal halves) leaves the slot unchanged.

@@ -26,16 +26,16 @@ extern "C" {
 
 /* `cmd` values of struct sev_issue_cmd. */
 enum {
-	SEV_FACTORY_RESET = 0,   /* no struct; needs a writable fd */
-	SEV_PLATFORM_STATUS,     /* struct sev_user_data_status */
-	SEV_PEK_GEN,             /* no struct; writable */
-	SEV_PEK_CSR,             /* struct sev_user_data_pek_csr; writable */
-	SEV_PDH_GEN,             /* no struct; writable */
-	SEV_PDH_CERT_EXPORT,     /* struct sev_user_data_pdh_cert_export; writable only if INIT is needed */
-	SEV_PEK_CERT_IMPORT,     /* struct sev_user_data_pek_cert_import; writable */
-	SEV_GET_ID,              /* struct sev_user_data_get_id (deprecated) */
-	SEV_GET_ID2,             /* struct sev_user_data_get_id2 */
-	SNP_PLATFORM_STATUS,     /* SNP: not emulated (-EINVAL) */
+	SEV_FACTORY_RESET = 0, /* no struct; needs a writable fd */
+	SEV_PLATFORM_STATUS,   /* struct sev_user_data_status */
+	SEV_PEK_GEN,           /* no struct; writable */
+	SEV_PEK_CSR,           /* struct sev_user_data_pek_csr; writable */
+	SEV_PDH_GEN,           /* no struct; writable */
+	SEV_PDH_CERT_EXPORT, /* struct sev_user_data_pdh_cert_export; writable only if INIT is needed */
+	SEV_PEK_CERT_IMPORT, /* struct sev_user_data_pek_cert_import; writable */
+	SEV_GET_ID,          /* struct sev_user_data_get_id (deprecated) */
+	SEV_GET_ID2,         /* struct sev_user_data_get_id2 */
+	SNP_PLATFORM_STATUS, /* SNP: not emulated (-EINVAL) */
 	SNP_COMMIT,
 	SNP_SET_CONFIG,
 	SNP_VLEK_LOAD,
@@ -46,50 +46,50 @@ enum {
 #define SEV_RET_NO_FW_CALL 0xFFFFFFFFu
 
 struct sev_issue_cmd {
-	uint32_t cmd;    /* (in) SEV_* command number */
-	uint64_t data;   /* (in) user pointer to the command's struct, or 0 */
-	uint32_t error;  /* (out) firmware status (enum sev_status) */
+	uint32_t cmd;   /* (in) SEV_* command number */
+	uint64_t data;  /* (in) user pointer to the command's struct, or 0 */
+	uint32_t error; /* (out) firmware status (enum sev_status) */
 } __attribute__((packed));
 
 /* PLATFORM_STATUS: byte for byte the firmware's 12-byte buffer. */
 #define SEV_STATUS_FLAGS_CONFIG_ES 0x0100u
 struct sev_user_data_status {
-	uint8_t api_major;     /* (out) */
-	uint8_t api_minor;     /* (out) */
-	uint8_t state;         /* (out) 0 UNINIT, 1 INIT, 2 WORKING */
-	uint32_t flags;        /* (out) bit 0 owner (external), bit 8 CONFIG_ES */
-	uint8_t build;         /* (out) */
-	uint32_t guest_count;  /* (out) */
+	uint8_t api_major;    /* (out) */
+	uint8_t api_minor;    /* (out) */
+	uint8_t state;        /* (out) 0 UNINIT, 1 INIT, 2 WORKING */
+	uint32_t flags;       /* (out) bit 0 owner (external), bit 8 CONFIG_ES */
+	uint8_t build;        /* (out) */
+	uint32_t guest_count; /* (out) */
 } __attribute__((packed));
 
 struct sev_user_data_pek_csr {
-	uint64_t address;  /* (in) user buffer for the CSR, 0 = length query */
-	uint32_t length;   /* (in/out) buffer size; needed/written size */
+	uint64_t address; /* (in) user buffer for the CSR, 0 = length query */
+	uint32_t length;  /* (in/out) buffer size; needed/written size */
 } __attribute__((packed));
 
 /* No reserved word between the pairs (unlike the firmware buffer). */
 struct sev_user_data_pek_cert_import {
-	uint64_t pek_cert_address;  /* (in) */
-	uint32_t pek_cert_len;      /* (in) */
-	uint64_t oca_cert_address;  /* (in) */
-	uint32_t oca_cert_len;      /* (in) */
+	uint64_t pek_cert_address; /* (in) */
+	uint32_t pek_cert_len;     /* (in) */
+	uint64_t oca_cert_address; /* (in) */
+	uint32_t oca_cert_len;     /* (in) */
 } __attribute__((packed));
 
 struct sev_user_data_pdh_cert_export {
-	uint64_t pdh_cert_address;    /* (in) */
-	uint32_t pdh_cert_len;        /* (in/out) */
-	uint64_t cert_chain_address;  /* (in) PEK || OCA || CEK */
-	uint32_t cert_chain_len;      /* (in/out) */
+	uint64_t pdh_cert_address;   /* (in) */
+	uint32_t pdh_cert_len;       /* (in/out) */
+	uint64_t cert_chain_address; /* (in) PEK || OCA || CEK */
+	uint32_t cert_chain_len;     /* (in/out) */
 } __attribute__((packed));
 
 struct sev_user_data_get_id {
-	uint8_t socket1[64];  /* (out) */
-	uint8_t socket2[64];  /* (out) */
+	uint8_t socket1[64]; /* (out) */
+	uint8_t socket2[64]; /* (out) */
 } __attribute__((packed));
 
 struct sev_user_data_get_id2 {
-	uint64_t address;  /* (in) */
-	uint32_t length;   /* (in/out) */
+	uint64_t address; /* (in) */
+	uint32_t length;  /* (in/out) */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct sev_issue_cmd) == 16, "sev_issue_cmd is 16 bytes");

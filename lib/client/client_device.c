@@ -33,7 +33,8 @@ static swsev_err dev_call(swsev_client *c, const struct swsev_req *req, struct s
 	int r;
 
 	if (req->op != SWSEV_OP_SEV_IOCTL) {
-		swsev_client_seterr(c, "a SEV device only carries /dev/sev commands (op %u)", req->op);
+		swsev_client_seterr(c, "a SEV device only carries /dev/sev commands (op %u)",
+				    req->op);
 		return SWSEV_E_UNSUPPORTED;
 	}
 	d = swsev_sevabi_find(req->cmd);
@@ -74,7 +75,8 @@ static swsev_err dev_call(swsev_client *c, const struct swsev_req *req, struct s
 	swsev_wle32(ic + 12, 0);
 	/* The request's WRITABLE flag picks the descriptor; the kernel then
 	 * refuses state changes on the read-only one itself (-EPERM). */
-	r = ioctl((req->flags & SWSEV_REQ_WRITABLE) && c->fd_rw >= 0 ? c->fd_rw : c->fd, SEV_ISSUE_CMD, ic);
+	r = ioctl((req->flags & SWSEV_REQ_WRITABLE) && c->fd_rw >= 0 ? c->fd_rw : c->fd,
+		  SEV_ISSUE_CMD, ic);
 	rsp->err = r < 0 ? -errno : 0;
 	rsp->fw_error = swsev_le32(ic + 12);
 	rsp->arg_len = d->arg_len;

@@ -15,16 +15,17 @@ struct swsev_client_ops {
 
 struct swsev_client {
 	const struct swsev_client_ops *ops;
-	pthread_mutex_t lock;  /* one request at a time */
-	int fd;                /* socket or device (read-only); -1 for in-process */
-	int fd_rw;             /* device opened for writing, or -1 */
-	swsev_host *host;      /* in-process */
+	pthread_mutex_t lock; /* one request at a time */
+	int fd;               /* socket or device (read-only); -1 for in-process */
+	int fd_rw;            /* device opened for writing, or -1 */
+	swsev_host *host;     /* in-process */
 	char peer[257];
 	char errmsg[320];
 };
 
 /* Allocates a client with fd = -1 and the given ops. */
 swsev_client *swsev_client_alloc(const struct swsev_client_ops *ops);
-void swsev_client_seterr(swsev_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void swsev_client_seterr(swsev_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

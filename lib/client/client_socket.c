@@ -149,7 +149,8 @@ static swsev_err read_frame(swsev_client *c, uint16_t want, int timeout_ms, uint
 	}
 	if (h.type != want) {
 		free(b);
-		swsev_client_seterr(c, "swsevd sent frame type %u where %u was expected", h.type, want);
+		swsev_client_seterr(c, "swsevd sent frame type %u where %u was expected", h.type,
+				    want);
 		drop(c);
 		return SWSEV_E_PROTOCOL;
 	}
@@ -232,14 +233,16 @@ static swsev_err hello(swsev_client *c)
 		return SWSEV_E_PROTOCOL;
 	}
 	if (ver != SWSEV_PROTO_VERSION) {
-		swsev_client_seterr(c, "the daemon chose protocol version %u; this client speaks %u", ver,
-				    SWSEV_PROTO_VERSION);
+		swsev_client_seterr(c,
+				    "the daemon chose protocol version %u; this client speaks %u",
+				    ver, SWSEV_PROTO_VERSION);
 		return SWSEV_E_VERSION;
 	}
 	return SWSEV_OK;
 }
 
-swsev_err swsev_client_connect_err(const char *path, swsev_client **out, char *errbuf, size_t errlen)
+swsev_err swsev_client_connect_err(const char *path, swsev_client **out, char *errbuf,
+				   size_t errlen)
 {
 	struct sockaddr_un sa;
 	swsev_client *c = NULL;
@@ -252,7 +255,8 @@ swsev_err swsev_client_connect_err(const char *path, swsev_client **out, char *e
 		path = getenv("SWSEV_SOCKET");
 	if (!path || !*path) {
 		if (errbuf)
-			snprintf(errbuf, errlen, "no daemon socket: pass --socket PATH or set SWSEV_SOCKET");
+			snprintf(errbuf, errlen,
+				 "no daemon socket: pass --socket PATH or set SWSEV_SOCKET");
 		return SWSEV_E_INVALID;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -271,7 +275,8 @@ swsev_err swsev_client_connect_err(const char *path, swsev_client **out, char *e
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		swsev_client_seterr(c, "%s: cannot connect: %s (is swsevd running?)", path, strerror(errno));
+		swsev_client_seterr(c, "%s: cannot connect: %s (is swsevd running?)", path,
+				    strerror(errno));
 		e = SWSEV_E_IO;
 		goto out;
 	}
@@ -283,7 +288,8 @@ swsev_err swsev_client_connect_err(const char *path, swsev_client **out, char *e
 out:
 	if (c) {
 		if (errbuf)
-			snprintf(errbuf, errlen, "%s", c->errmsg[0] ? c->errmsg : swsev_strerror(e));
+			snprintf(errbuf, errlen, "%s",
+				 c->errmsg[0] ? c->errmsg : swsev_strerror(e));
 		swsev_client_close(c);
 	}
 	return e;

@@ -13,16 +13,16 @@
 #include <stdint.h>
 
 struct swsev_sevabi_ptr {
-	uint8_t addr_off;  /* u64 user address */
-	uint8_t len_off;   /* u32 length (in/out) */
-	uint8_t copy_in;   /* 1: the driver reads the buffer; 0: it only writes it */
+	uint8_t addr_off; /* u64 user address */
+	uint8_t len_off;  /* u32 length (in/out) */
+	uint8_t copy_in;  /* 1: the driver reads the buffer; 0: it only writes it */
 };
 
 struct swsev_sevabi_cmd {
-	uint32_t cmd;        /* SEV_* user command number */
-	const char *name;    /* "PEK_CSR" */
-	uint32_t arg_len;    /* size of the user struct; 0 = none */
-	uint8_t nptr;        /* user buffers, in blob order */
+	uint32_t cmd;     /* SEV_* user command number */
+	const char *name; /* "PEK_CSR" */
+	uint32_t arg_len; /* size of the user struct; 0 = none */
+	uint8_t nptr;     /* user buffers, in blob order */
 	struct swsev_sevabi_ptr ptr[2];
 };
 

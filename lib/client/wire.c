@@ -16,7 +16,8 @@ static int type_allowed(uint16_t type, enum swsev_wire_side side)
 {
 	if (side == SWSEV_SIDE_DAEMON)
 		return type == SWSEV_FRAME_HELLO || type == SWSEV_FRAME_REQUEST;
-	return type == SWSEV_FRAME_HELLO || type == SWSEV_FRAME_RESPONSE || type == SWSEV_FRAME_ERROR;
+	return type == SWSEV_FRAME_HELLO || type == SWSEV_FRAME_RESPONSE ||
+	       type == SWSEV_FRAME_ERROR;
 }
 
 swsev_err swsev_wire_hdr_decode(const uint8_t *p, size_t len, enum swsev_wire_side side,
@@ -80,7 +81,8 @@ void swsev_wire_hdr_encode(uint8_t out[SWSEV_WIRE_HDR_LEN], uint16_t type, uint3
 /* ---- blobs: shared checks ---- */
 
 /* The sum of fixed + arg_len + blob lengths, each checked against its cap. */
-static swsev_err blobs_size(size_t fixed, uint32_t arg_len, const struct swsev_blob *b, size_t *total)
+static swsev_err blobs_size(size_t fixed, uint32_t arg_len, const struct swsev_blob *b,
+			    size_t *total)
 {
 	size_t t = fixed;
 
@@ -420,8 +422,8 @@ static size_t text_len(const char *s)
 	return n > SWSEV_WIRE_TEXT_MAX ? SWSEV_WIRE_TEXT_MAX : n;
 }
 
-size_t swsev_wire_hello_daemon(uint8_t out[SWSEV_WIRE_SMALL_MAX], uint32_t version, uint32_t max_body,
-			       const char *text)
+size_t swsev_wire_hello_daemon(uint8_t out[SWSEV_WIRE_SMALL_MAX], uint32_t version,
+			       uint32_t max_body, const char *text)
 {
 	size_t n = text_len(text);
 
@@ -483,7 +485,8 @@ size_t swsev_wire_error(uint8_t out[SWSEV_WIRE_SMALL_MAX], swsev_err code, const
 	return SWSEV_WIRE_HDR_LEN + SWSEV_WIRE_ERR_FIXED + n;
 }
 
-swsev_err swsev_wire_error_decode(const uint8_t *body, size_t len, int32_t *code, char *msg, size_t cap)
+swsev_err swsev_wire_error_decode(const uint8_t *body, size_t len, int32_t *code, char *msg,
+				  size_t cap)
 {
 	struct swsev_cur c;
 	uint32_t v;

@@ -67,7 +67,8 @@ swsev_err swsev_wire_req_size(const struct swsev_req *req, size_t *body_len) SWS
 swsev_err swsev_wire_req_head(const struct swsev_req *req, uint8_t *out, size_t cap,
 			      size_t *used) SWSEV_MUST_CHECK;
 /* The whole frame in one malloc'd buffer (tests, fuzz seeds). */
-swsev_err swsev_wire_req_encode(const struct swsev_req *req, uint8_t **out, size_t *len) SWSEV_MUST_CHECK;
+swsev_err swsev_wire_req_encode(const struct swsev_req *req, uint8_t **out,
+				size_t *len) SWSEV_MUST_CHECK;
 /*
  * Decodes a REQUEST body of exactly len bytes. Zero-copy: req->in[i].p
  * point into body (which must outlive req). On error *req is zeroed.
@@ -80,14 +81,16 @@ swsev_err swsev_wire_req_decode(uint8_t *body, size_t len, struct swsev_req *req
 swsev_err swsev_wire_rsp_size(const struct swsev_rsp *rsp, size_t *body_len) SWSEV_MUST_CHECK;
 swsev_err swsev_wire_rsp_head(const struct swsev_rsp *rsp, uint8_t *out, size_t cap,
 			      size_t *used) SWSEV_MUST_CHECK;
-swsev_err swsev_wire_rsp_encode(const struct swsev_rsp *rsp, uint8_t **out, size_t *len) SWSEV_MUST_CHECK;
+swsev_err swsev_wire_rsp_encode(const struct swsev_rsp *rsp, uint8_t **out,
+				size_t *len) SWSEV_MUST_CHECK;
 /*
  * Decodes a RESPONSE body. Copies: each present blob gets its own malloc'd
  * buffer (release with swsev_rsp_clear or swsev_wire_rsp_free). On error
  * nothing is allocated and *rsp is zeroed. Same errors as req_decode, plus
  * SWSEV_E_RANGE for an err outside [-4095, 0].
  */
-swsev_err swsev_wire_rsp_decode(const uint8_t *body, size_t len, struct swsev_rsp *rsp) SWSEV_MUST_CHECK;
+swsev_err swsev_wire_rsp_decode(const uint8_t *body, size_t len,
+				struct swsev_rsp *rsp) SWSEV_MUST_CHECK;
 /* Wipes and frees the blobs of a response decoded here; zeroes *rsp. */
 void swsev_wire_rsp_free(struct swsev_rsp *rsp);
 
@@ -98,11 +101,12 @@ size_t swsev_wire_hello_client(uint8_t out[SWSEV_WIRE_HDR_LEN + SWSEV_WIRE_HELLO
 swsev_err swsev_wire_hello_client_decode(const uint8_t *body, size_t len, uint32_t *min_version,
 					 uint32_t *max_version) SWSEV_MUST_CHECK;
 /* Daemon HELLO frame into out (text truncated at SWSEV_WIRE_TEXT_MAX); returns its length. */
-size_t swsev_wire_hello_daemon(uint8_t out[SWSEV_WIRE_SMALL_MAX], uint32_t version, uint32_t max_body,
-			       const char *text);
+size_t swsev_wire_hello_daemon(uint8_t out[SWSEV_WIRE_SMALL_MAX], uint32_t version,
+			       uint32_t max_body, const char *text);
 /* text: NUL-terminated copy (cap >= SWSEV_WIRE_TEXT_MAX + 1 holds any). */
 swsev_err swsev_wire_hello_daemon_decode(const uint8_t *body, size_t len, uint32_t *version,
-					 uint32_t *max_body, char *text, size_t cap) SWSEV_MUST_CHECK;
+					 uint32_t *max_body, char *text,
+					 size_t cap) SWSEV_MUST_CHECK;
 /* ERROR frame into out; returns its length. */
 size_t swsev_wire_error(uint8_t out[SWSEV_WIRE_SMALL_MAX], swsev_err code, const char *msg);
 swsev_err swsev_wire_error_decode(const uint8_t *body, size_t len, int32_t *code, char *msg,

@@ -263,8 +263,8 @@ void swsev_reverse_inplace(uint8_t *p, size_t n)
  * returns 0..15, or a value >= 16 for a non-hex character. */
 static unsigned hexval(unsigned char ch)
 {
-	int d = ch - '0';           /* 0..9 when a digit */
-	int l = (ch | 0x20) - 'a';  /* 0..5 when a-f / A-F */
+	int d = ch - '0';          /* 0..9 when a digit */
+	int l = (ch | 0x20) - 'a'; /* 0..5 when a-f / A-F */
 	/* (x | (max - x)) is negative exactly when x is outside 0..max */
 	unsigned isd = (unsigned)(((d | (9 - d)) >> 8) + 1);
 	unsigned isl = (unsigned)(((l | (5 - l)) >> 8) + 1);
@@ -370,7 +370,8 @@ swsev_err swsev_parse_u64(const char *s, uint64_t max, uint64_t *out)
 			return SWSEV_E_INVALID;
 	}
 	/* strtoull accepts leading space and signs: refuse them */
-	if (!((*s >= '0' && *s <= '9') || (base == 16 && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))))
+	if (!((*s >= '0' && *s <= '9') ||
+	      (base == 16 && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))))
 		return SWSEV_E_INVALID;
 	errno = 0;
 	v = strtoull(s, &end, base);

@@ -63,19 +63,30 @@ swsev_err swsev_put_bytes(struct swsev_wbuf *w, const void *p, size_t n);
 swsev_err swsev_put_zeros(struct swsev_wbuf *w, size_t n);
 
 /* Direct little-endian helpers on buffers the caller has already sized. */
-static inline uint16_t swsev_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint16_t swsev_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
 static inline uint32_t swsev_le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
 }
 static inline uint64_t swsev_le64(const uint8_t *p)
 {
 	return (uint64_t)swsev_le32(p) | ((uint64_t)swsev_le32(p + 4) << 32);
 }
-static inline void swsev_wle16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void swsev_wle16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
 static inline void swsev_wle32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 static inline void swsev_wle64(uint8_t *p, uint64_t v)
 {
@@ -89,9 +100,18 @@ void swsev_reverse(uint8_t *dst, const uint8_t *src, size_t n);
 void swsev_reverse_inplace(uint8_t *p, size_t n);
 
 /* Overflow-safe arithmetic: return true and store the result if it fits. */
-static inline bool swsev_add_ok(size_t a, size_t b, size_t *r) { return !__builtin_add_overflow(a, b, r); }
-static inline bool swsev_mul_ok(size_t a, size_t b, size_t *r) { return !__builtin_mul_overflow(a, b, r); }
-static inline bool swsev_add64_ok(uint64_t a, uint64_t b, uint64_t *r) { return !__builtin_add_overflow(a, b, r); }
+static inline bool swsev_add_ok(size_t a, size_t b, size_t *r)
+{
+	return !__builtin_add_overflow(a, b, r);
+}
+static inline bool swsev_mul_ok(size_t a, size_t b, size_t *r)
+{
+	return !__builtin_mul_overflow(a, b, r);
+}
+static inline bool swsev_add64_ok(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return !__builtin_add_overflow(a, b, r);
+}
 
 /* GUIDs: text "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" <-> 16 bytes in the UEFI
  * mixed-endian (bytes_le) order used by OVMF and QEMU tables. */

@@ -91,8 +91,8 @@ swsev_err swsev_amd_cert_parse(const uint8_t *buf, size_t len, int allow_unsigne
 	eb = out->pub_exp_bits / 8;
 	mb = out->modulus_bits / 8;
 	if (!swsev_add_ok(SWSEV_AMD_HDR_LEN, eb, &signed_len) ||
-	    !swsev_add_ok(signed_len, mb, &signed_len) ||
-	    !swsev_add_ok(signed_len, mb, &total) || total > SWSEV_AMD_CERT_MAX) {
+	    !swsev_add_ok(signed_len, mb, &signed_len) || !swsev_add_ok(signed_len, mb, &total) ||
+	    total > SWSEV_AMD_CERT_MAX) {
 		r = SWSEV_E_LENGTH;
 		goto fail;
 	}
@@ -231,7 +231,8 @@ swsev_err swsev_amd_cert_make(const swsev_rsa_key *key, uint32_t usage, const ui
 		return r;
 	swsev_reverse_inplace(buf + SWSEV_AMD_HDR_LEN, nb);
 	swsev_reverse(buf + SWSEV_AMD_HDR_LEN + nb, be, nb);
-	if ((r = swsev_rsa_pss_sign(signer, h, buf, SWSEV_AMD_HDR_LEN + 2 * nb, be, nb)) != SWSEV_OK)
+	if ((r = swsev_rsa_pss_sign(signer, h, buf, SWSEV_AMD_HDR_LEN + 2 * nb, be, nb)) !=
+	    SWSEV_OK)
 		return r;
 	swsev_reverse(buf + SWSEV_AMD_HDR_LEN + 2 * nb, be, nb);
 	r = swsev_amd_cert_parse(buf, SWSEV_AMD_HDR_LEN + 3 * nb, 0, out, &used);

@@ -1,3 +1,4 @@
+/* clang-format off */
 /*
  * GENERATED FILE - do not edit. Made by scripts/gen-builtin-roots.sh from
  * tests/fixtures/vectors/virtee-sev/builtin/<gen>/{ark,ask}.cert
@@ -954,6 +955,7 @@ static const uint8_t turin_ask[1600] = {
 	0x60, 0xdb, 0x3f, 0x4c, 0xd1, 0x3a, 0x91, 0xe0, 0xd9, 0x99, 0xad, 0xb1, 0x5a, 0x0b, 0x92, 0x64,
 	0xf0, 0xc6, 0x88, 0xc5, 0x8b, 0x35, 0xf5, 0xba, 0x4f, 0x1f, 0x26, 0xf7, 0x1e, 0x66, 0xf8, 0x36,
 };
+/* clang-format on */
 
 static const struct swsev_builtin_root roots[] = {
 	{ "naples", naples_ark, sizeof(naples_ark), naples_ask, sizeof(naples_ask) },
@@ -974,7 +976,8 @@ const struct swsev_builtin_root *swsev_builtin_roots(size_t *n)
 const struct swsev_builtin_root *swsev_builtin_root_by_id(const uint8_t key_id[16])
 {
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		if (memcmp(roots[i].ark + 4, key_id, 16) == 0 || memcmp(roots[i].ask + 4, key_id, 16) == 0)
+		if (memcmp(roots[i].ark + 4, key_id, 16) == 0 ||
+		    memcmp(roots[i].ask + 4, key_id, 16) == 0)
 			return &roots[i];
 	}
 	return NULL;

@@ -90,14 +90,11 @@ swsev_hash swsev_algo_hash(uint32_t algo)
 	switch (algo) {
 	case SWSEV_ALGO_RSA_SHA256:
 	case SWSEV_ALGO_ECDSA_SHA256:
-	case SWSEV_ALGO_ECDH_SHA256:
-		return SWSEV_HASH_SHA256;
+	case SWSEV_ALGO_ECDH_SHA256: return SWSEV_HASH_SHA256;
 	case SWSEV_ALGO_RSA_SHA384:
 	case SWSEV_ALGO_ECDSA_SHA384:
-	case SWSEV_ALGO_ECDH_SHA384:
-		return SWSEV_HASH_SHA384;
-	default:
-		return (swsev_hash)0;
+	case SWSEV_ALGO_ECDH_SHA384: return SWSEV_HASH_SHA384;
+	default: return (swsev_hash)0;
 	}
 }
 
@@ -462,7 +459,8 @@ static swsev_err verify_slot(const struct swsev_cert *c, const struct swsev_cert
 		const uint8_t *p = s->sig;
 
 		if (!all_zero(p + SWSEV_P384_BYTES, EC_COORD_FIELD - SWSEV_P384_BYTES) ||
-		    !all_zero(p + EC_COORD_FIELD + SWSEV_P384_BYTES, EC_COORD_FIELD - SWSEV_P384_BYTES) ||
+		    !all_zero(p + EC_COORD_FIELD + SWSEV_P384_BYTES,
+			      EC_COORD_FIELD - SWSEV_P384_BYTES) ||
 		    !all_zero(p + 2 * EC_COORD_FIELD, ECDSA_RSVD))
 			return SWSEV_E_FORMAT;
 		swsev_reverse(r_be, p, SWSEV_P384_BYTES);
@@ -565,7 +563,8 @@ static int role_ok(uint32_t cert_usage, uint32_t signer_usage)
 {
 	switch (cert_usage) {
 	case SWSEV_USAGE_PDH: return signer_usage == SWSEV_USAGE_PEK;
-	case SWSEV_USAGE_PEK: return signer_usage == SWSEV_USAGE_OCA || signer_usage == SWSEV_USAGE_CEK;
+	case SWSEV_USAGE_PEK:
+		return signer_usage == SWSEV_USAGE_OCA || signer_usage == SWSEV_USAGE_CEK;
 	case SWSEV_USAGE_OCA: return signer_usage == SWSEV_USAGE_OCA;
 	case SWSEV_USAGE_CEK: return signer_usage == SWSEV_USAGE_ASK;
 	default: return 0;
@@ -603,7 +602,8 @@ static uint16_t validate_fw_with(const struct swsev_cert *c, const struct signer
 		if (s->usage != k->usage || s->algo != k->algo)
 			continue;
 		/* the last matching slot decides (Genoa's loop keeps its result) */
-		res = verify_slot(c, s, k) == SWSEV_OK ? SEV_STATUS_SUCCESS : SEV_STATUS_BAD_SIGNATURE;
+		res = verify_slot(c, s, k) == SWSEV_OK ? SEV_STATUS_SUCCESS :
+							 SEV_STATUS_BAD_SIGNATURE;
 	}
 	if (res != SEV_STATUS_SUCCESS)
 		return res;

@@ -29,7 +29,8 @@
 #define CHAIN_FILE_MAX (64 * 1024) /* far above 4 x 2084 + 2 x 1600 */
 #define BUNDLE_SEV_LEN (4 * SWSEV_CERT_LEN)
 
-static void setmsg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void setmsg(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void setmsg(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -68,29 +69,30 @@ static swsev_err parse_sev(const uint8_t *buf, size_t len, const char *name, str
 	swsev_err r = swsev_cert_parse(buf, len, out);
 
 	switch (r) {
-	case SWSEV_OK:
-		break;
+	case SWSEV_OK: break;
 	case SWSEV_E_TRUNCATED:
 	case SWSEV_E_TRAILING:
 		setmsg(eb, el, "%s: %zu bytes, a SEV certificate is %d", name, len, SWSEV_CERT_LEN);
 		break;
 	case SWSEV_E_VERSION:
-		setmsg(eb, el, "%s: version %u, a SEV certificate is version 1", name, swsev_le32(buf));
+		setmsg(eb, el, "%s: version %u, a SEV certificate is version 1", name,
+		       swsev_le32(buf));
 		break;
 	case SWSEV_E_USAGE:
-		setmsg(eb, el, "%s: key usage 0x%x or a signature slot's usage is not a SEV certificate usage",
+		setmsg(eb, el,
+		       "%s: key usage 0x%x or a signature slot's usage is not a SEV certificate usage",
 		       name, swsev_le32(buf + 8));
 		break;
 	case SWSEV_E_ALGO:
-		setmsg(eb, el, "%s: algorithm 0x%x or a signature slot's algorithm is unknown", name,
-		       swsev_le32(buf + 12));
+		setmsg(eb, el, "%s: algorithm 0x%x or a signature slot's algorithm is unknown",
+		       name, swsev_le32(buf + 12));
 		break;
 	case SWSEV_E_FORMAT:
-		setmsg(eb, el, "%s: malformed: reserved bytes not zero or bad key fields (curve or size)", name);
+		setmsg(eb, el,
+		       "%s: malformed: reserved bytes not zero or bad key fields (curve or size)",
+		       name);
 		break;
-	default:
-		setmsg(eb, el, "%s: %s", name, swsev_strerror(r));
-		break;
+	default: setmsg(eb, el, "%s: %s", name, swsev_strerror(r)); break;
 	}
 	return r;
 }
@@ -106,21 +108,26 @@ static swsev_err check_role_key(const struct swsev_cert *c, uint32_t usage, cons
 
 	if (c->pub_key_usage != usage) {
 		setmsg(eb, el, "%s: usage %s (0x%x), expected %s (0x%x)", name,
-		       swsev_usage_name(c->pub_key_usage), c->pub_key_usage, swsev_usage_name(usage), usage);
+		       swsev_usage_name(c->pub_key_usage), c->pub_key_usage,
+		       swsev_usage_name(usage), usage);
 		return SWSEV_E_USAGE;
 	}
 	if (want_ecdh)
-		algo_ok = c->pub_key_algo == SWSEV_ALGO_ECDH_SHA256 || c->pub_key_algo == SWSEV_ALGO_ECDH_SHA384;
+		algo_ok = c->pub_key_algo == SWSEV_ALGO_ECDH_SHA256 ||
+			  c->pub_key_algo == SWSEV_ALGO_ECDH_SHA384;
 	else
-		algo_ok = c->pub_key_algo == SWSEV_ALGO_ECDSA_SHA256 || c->pub_key_algo == SWSEV_ALGO_ECDSA_SHA384;
+		algo_ok = c->pub_key_algo == SWSEV_ALGO_ECDSA_SHA256 ||
+			  c->pub_key_algo == SWSEV_ALGO_ECDSA_SHA384;
 	if (!algo_ok) {
-		setmsg(eb, el, "%s: algorithm %s (0x%x), expected %s", name, swsev_algo_name(c->pub_key_algo),
-		       c->pub_key_algo, want_ecdh ? "ECDH_SHA256 (0x3) or ECDH_SHA384 (0x103)"
-						  : "ECDSA_SHA256 (0x2) or ECDSA_SHA384 (0x102)");
+		setmsg(eb, el, "%s: algorithm %s (0x%x), expected %s", name,
+		       swsev_algo_name(c->pub_key_algo), c->pub_key_algo,
+		       want_ecdh ? "ECDH_SHA256 (0x3) or ECDH_SHA384 (0x103)" :
+				   "ECDSA_SHA256 (0x2) or ECDSA_SHA384 (0x102)");
 		return SWSEV_E_ALGO;
 	}
 	if (swsev_cert_ec_key(c, &k) != SWSEV_OK) {
-		setmsg(eb, el, "%s: public key is not a valid P-384 point (curve %u)", name, swsev_le32(c->pub_key));
+		setmsg(eb, el, "%s: public key is not a valid P-384 point (curve %u)", name,
+		       swsev_le32(c->pub_key));
 		return SWSEV_E_BADKEY;
 	}
 	if (key_out != NULL)
@@ -137,7 +144,8 @@ static swsev_err check_role(const struct swsev_cert *c, uint32_t usage, const ch
 }
 
 static swsev_err parse_amd(const uint8_t *buf, size_t len, int allow_unsigned, const char *name,
-			   uint32_t usage, struct swsev_amd_cert *out, size_t *used, char *eb, size_t el)
+			   uint32_t usage, struct swsev_amd_cert *out, size_t *used, char *eb,
+			   size_t el)
 {
 	swsev_err r = swsev_amd_cert_parse(buf, len, allow_unsigned, out, used);
 
@@ -145,40 +153,41 @@ static swsev_err parse_amd(const uint8_t *buf, size_t len, int allow_unsigned, c
 	case SWSEV_OK:
 		if (out->key_usage != usage) {
 			setmsg(eb, el, "%s: usage %s (0x%x), expected %s (0x%x)", name,
-			       swsev_usage_name(out->key_usage), out->key_usage, swsev_usage_name(usage), usage);
+			       swsev_usage_name(out->key_usage), out->key_usage,
+			       swsev_usage_name(usage), usage);
 			memset(out, 0, sizeof(*out));
 			return SWSEV_E_USAGE;
 		}
 		break;
 	case SWSEV_E_TRUNCATED:
-		setmsg(eb, el, "%s: %zu bytes, shorter than its header says (an AMD certificate is 832 or 1600)",
+		setmsg(eb, el,
+		       "%s: %zu bytes, shorter than its header says (an AMD certificate is 832 or 1600)",
 		       name, len);
 		break;
-	case SWSEV_E_UNSIGNED:
-		setmsg(eb, el, "%s: no signature (%zu bytes)", name, len);
-		break;
+	case SWSEV_E_UNSIGNED: setmsg(eb, el, "%s: no signature (%zu bytes)", name, len); break;
 	case SWSEV_E_LENGTH:
-		setmsg(eb, el, "%s: key sizes %u/%u bits, an AMD certificate has 2048 or 4096", name,
-		       len >= 0x40 ? swsev_le32(buf + 0x38) : 0, len >= 0x40 ? swsev_le32(buf + 0x3c) : 0);
+		setmsg(eb, el, "%s: key sizes %u/%u bits, an AMD certificate has 2048 or 4096",
+		       name, len >= 0x40 ? swsev_le32(buf + 0x38) : 0,
+		       len >= 0x40 ? swsev_le32(buf + 0x3c) : 0);
 		break;
 	case SWSEV_E_VERSION:
-		setmsg(eb, el, "%s: version %u, an AMD certificate is version 1", name, swsev_le32(buf));
+		setmsg(eb, el, "%s: version %u, an AMD certificate is version 1", name,
+		       swsev_le32(buf));
 		break;
 	case SWSEV_E_USAGE:
-		setmsg(eb, el, "%s: key usage 0x%x is neither ARK (0x0) nor ASK (0x13)", name, swsev_le32(buf + 0x24));
+		setmsg(eb, el, "%s: key usage 0x%x is neither ARK (0x0) nor ASK (0x13)", name,
+		       swsev_le32(buf + 0x24));
 		break;
-	default:
-		setmsg(eb, el, "%s: %s", name, swsev_strerror(r));
-		break;
+	default: setmsg(eb, el, "%s: %s", name, swsev_strerror(r)); break;
 	}
 	return r;
 }
 
 /* The four SEV certs in their places. */
 static swsev_err parse_sev_part(struct swsev_chain *c, const uint8_t *pdh, size_t pdh_len,
-				const uint8_t *pek, size_t pek_len, const uint8_t *oca, size_t oca_len,
-				const uint8_t *cek, size_t cek_len, const char *names[4], char *eb,
-				size_t el)
+				const uint8_t *pek, size_t pek_len, const uint8_t *oca,
+				size_t oca_len, const uint8_t *cek, size_t cek_len,
+				const char *names[4], char *eb, size_t el)
 {
 	swsev_err r;
 
@@ -202,14 +211,16 @@ swsev_err swsev_chain_set_ask_ark(struct swsev_chain *c, const uint8_t *buf, siz
 	swsev_err r;
 
 	c->have_amd = c->have_ask = c->have_ark = 0;
-	if ((r = parse_amd(buf, len, 0, "ASK (ASK||ARK)", SWSEV_USAGE_ASK, &c->ask, &used, eb, el)) != SWSEV_OK)
+	if ((r = parse_amd(buf, len, 0, "ASK (ASK||ARK)", SWSEV_USAGE_ASK, &c->ask, &used, eb,
+			   el)) != SWSEV_OK)
 		return r;
 	if (used == len) {
 		setmsg(eb, el, "ASK||ARK: %zu bytes hold only the ASK; the ARK is missing", len);
 		memset(&c->ask, 0, sizeof(c->ask));
 		return SWSEV_E_TRUNCATED;
 	}
-	r = parse_amd(buf + used, len - used, 1, "ARK (ASK||ARK)", SWSEV_USAGE_ARK, &c->ark, &used2, eb, el);
+	r = parse_amd(buf + used, len - used, 1, "ARK (ASK||ARK)", SWSEV_USAGE_ARK, &c->ark, &used2,
+		      eb, el);
 	if (r == SWSEV_OK && used2 != len - used) {
 		setmsg(eb, el, "ASK||ARK: %zu trailing bytes after the ARK", len - used - used2);
 		r = SWSEV_E_TRAILING;
@@ -227,7 +238,8 @@ swsev_err swsev_chain_parse_bundle_msg(const uint8_t *buf, size_t len, struct sw
 				       char *eb, size_t el)
 {
 	static const char *names[4] = { "PDH (bundle bytes 0-2083)", "PEK (bundle bytes 2084-4167)",
-					"OCA (bundle bytes 4168-6251)", "CEK (bundle bytes 6252-8335)" };
+					"OCA (bundle bytes 4168-6251)",
+					"CEK (bundle bytes 6252-8335)" };
 	const size_t L = SWSEV_CERT_LEN;
 	swsev_err r;
 
@@ -239,7 +251,8 @@ swsev_err swsev_chain_parse_bundle_msg(const uint8_t *buf, size_t len, struct sw
 	}
 	r = parse_sev_part(out, buf, L, buf + L, L, buf + 2 * L, L, buf + 3 * L, L, names, eb, el);
 	if (r == SWSEV_OK && len > BUNDLE_SEV_LEN)
-		r = swsev_chain_set_ask_ark(out, buf + BUNDLE_SEV_LEN, len - BUNDLE_SEV_LEN, eb, el);
+		r = swsev_chain_set_ask_ark(out, buf + BUNDLE_SEV_LEN, len - BUNDLE_SEV_LEN, eb,
+					    el);
 	if (r != SWSEV_OK)
 		memset(out, 0, sizeof(*out));
 	return r;
@@ -261,11 +274,12 @@ swsev_err swsev_chain_parse_export(const uint8_t *certs, size_t certs_len, const
 
 	memset(out, 0, sizeof(*out));
 	if (certs == NULL || certs_len != SWSEV_CHAIN_LEN) {
-		setmsg(eb, el, "PEK||OCA||CEK: %zu bytes, expected %d (3 x %d)", certs_len, SWSEV_CHAIN_LEN,
-		       SWSEV_CERT_LEN);
+		setmsg(eb, el, "PEK||OCA||CEK: %zu bytes, expected %d (3 x %d)", certs_len,
+		       SWSEV_CHAIN_LEN, SWSEV_CERT_LEN);
 		return certs_len < SWSEV_CHAIN_LEN ? SWSEV_E_TRUNCATED : SWSEV_E_TRAILING;
 	}
-	r = parse_sev_part(out, pdh, pdh_len, certs, L, certs + L, L, certs + 2 * L, L, names, eb, el);
+	r = parse_sev_part(out, pdh, pdh_len, certs, L, certs + L, L, certs + 2 * L, L, names, eb,
+			   el);
 	if (r != SWSEV_OK)
 		memset(out, 0, sizeof(*out));
 	return r;
@@ -371,22 +385,23 @@ static swsev_err load_dir(const char *dir, struct swsev_chain *c, char *eb, size
 			goto out;
 		if ((r = swsev_chain_parse_export(b[1], n[1], b[0], n[0], c, eb, el)) != SWSEV_OK) {
 			if (n[1] != SWSEV_CHAIN_LEN)
-				setmsg(eb, el, "pek_oca_cek.cert: %zu bytes, PEK||OCA||CEK is %d", n[1],
-				       SWSEV_CHAIN_LEN);
+				setmsg(eb, el, "pek_oca_cek.cert: %zu bytes, PEK||OCA||CEK is %d",
+				       n[1], SWSEV_CHAIN_LEN);
 			goto out;
 		}
 	} else {
 		for (int i = 0; i < 4; i++)
 			if ((r = read_in(dir, names[i], &b[i], &n[i], eb, el)) != SWSEV_OK)
 				goto out;
-		if ((r = parse_sev_part(c, b[0], n[0], b[1], n[1], b[2], n[2], b[3], n[3], names, eb, el)) !=
-		    SWSEV_OK)
+		if ((r = parse_sev_part(c, b[0], n[0], b[1], n[1], b[2], n[2], b[3], n[3], names,
+					eb, el)) != SWSEV_OK)
 			goto out;
 	}
 
 	if (exists(dir, "ask.cert")) {
 		if ((r = read_in(dir, "ask.cert", &amd, &an, eb, el)) != SWSEV_OK ||
-		    (r = parse_amd(amd, an, 0, "ask.cert", SWSEV_USAGE_ASK, &c->ask, &used, eb, el)) != SWSEV_OK)
+		    (r = parse_amd(amd, an, 0, "ask.cert", SWSEV_USAGE_ASK, &c->ask, &used, eb,
+				   el)) != SWSEV_OK)
 			goto out;
 		if (used != an) {
 			setmsg(eb, el, "ask.cert: %zu bytes, the certificate uses %zu", an, used);
@@ -397,7 +412,8 @@ static swsev_err load_dir(const char *dir, struct swsev_chain *c, char *eb, size
 	}
 	if (exists(dir, "ark.cert")) {
 		if ((r = read_in(dir, "ark.cert", &amd2, &an2, eb, el)) != SWSEV_OK ||
-		    (r = parse_amd(amd2, an2, 1, "ark.cert", SWSEV_USAGE_ARK, &c->ark, &used, eb, el)) != SWSEV_OK)
+		    (r = parse_amd(amd2, an2, 1, "ark.cert", SWSEV_USAGE_ARK, &c->ark, &used, eb,
+				   el)) != SWSEV_OK)
 			goto out;
 		if (used != an2) {
 			setmsg(eb, el, "ark.cert: %zu bytes, the certificate uses %zu", an2, used);
@@ -434,7 +450,8 @@ swsev_err swsev_chain_load(const char *path, struct swsev_chain *out, char *errb
 	if (path == NULL)
 		return SWSEV_E_INVALID;
 	if (stat(path, &st) != 0) {
-		setmsg(errbuf, errlen, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
+		setmsg(errbuf, errlen, "%s: %s", path,
+		       errno == ENOENT ? "missing" : strerror(errno));
 		return errno == ENOENT ? SWSEV_E_NOTFOUND : SWSEV_E_IO;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -486,26 +503,24 @@ static void link_sig(struct swsev_chain_result *res, enum swsev_link l, swsev_er
 {
 	(void)child;
 	switch (r) {
-	case SWSEV_OK:
-		link_set(res, l, 1, r, NULL);
-		break;
-	case SWSEV_E_BADSIG:
-		link_set(res, l, 1, r, "signature does not verify");
-		break;
+	case SWSEV_OK: link_set(res, l, 1, r, NULL); break;
+	case SWSEV_E_BADSIG: link_set(res, l, 1, r, "signature does not verify"); break;
 	case SWSEV_E_NOSIG:
-		link_set(res, l, 1, r, "no signature slot names the signer (%s, %s)", swsev_usage_name(su),
-			 swsev_algo_name(sa));
+		link_set(res, l, 1, r, "no signature slot names the signer (%s, %s)",
+			 swsev_usage_name(su), swsev_algo_name(sa));
 		break;
 	case SWSEV_E_FORMAT:
-		link_set(res, l, 1, r, "a signature slot is malformed (usage and algo disagree, or padding not zero)");
+		link_set(
+			res, l, 1, r,
+			"a signature slot is malformed (usage and algo disagree, or padding not zero)");
 		break;
 	case SWSEV_E_UNSIGNED:
-		link_set(res, l, 1, r, "unsigned: the CEK carries no ASK signature (PDH_CERT_EXPORT returns it so; "
-				       "fetch the signed CEK from AMD's key server)");
+		link_set(
+			res, l, 1, r,
+			"unsigned: the CEK carries no ASK signature (PDH_CERT_EXPORT returns it so; "
+			"fetch the signed CEK from AMD's key server)");
 		break;
-	default:
-		link_set(res, l, 1, r, "%s", swsev_strerror(r));
-		break;
+	default: link_set(res, l, 1, r, "%s", swsev_strerror(r)); break;
 	}
 }
 
@@ -520,7 +535,8 @@ struct role {
 	char msg[SWSEV_CHAIN_MSG];
 };
 
-static void role_check(struct role *ro, const struct swsev_cert *c, uint32_t usage, const char *name)
+static void role_check(struct role *ro, const struct swsev_cert *c, uint32_t usage,
+		       const char *name)
 {
 	ro->key = NULL;
 	ro->msg[0] = '\0';
@@ -580,7 +596,8 @@ static void verify_ark_self(const struct swsev_amd_cert *ark, struct swsev_chain
 	swsev_err r;
 
 	if (ark->key_usage != SWSEV_USAGE_ARK) {
-		link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_E_USAGE, "ARK: usage %s (0x%x), expected ARK (0x0)",
+		link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_E_USAGE,
+			 "ARK: usage %s (0x%x), expected ARK (0x0)",
 			 swsev_usage_name(ark->key_usage), ark->key_usage);
 		return;
 	}
@@ -600,11 +617,13 @@ static void verify_ark_self(const struct swsev_amd_cert *ark, struct swsev_chain
 		 */
 		res->ark_unsigned = 1;
 		br = swsev_builtin_root_by_id(ark->key_id);
-		if (br != NULL && builtin_parse(br->ark, br->ark_len, &full) && same_body(ark, &full) &&
-		    swsev_amd_cert_verify(&full, &full) == SWSEV_OK) {
-			link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_OK,
-				 "unsigned: the Naples ARK as first distributed; the built-in %s ARK's "
-				 "self-signature covers the same bytes", br->gen);
+		if (br != NULL && builtin_parse(br->ark, br->ark_len, &full) &&
+		    same_body(ark, &full) && swsev_amd_cert_verify(&full, &full) == SWSEV_OK) {
+			link_set(
+				res, SWSEV_LINK_ARK_SELF, 1, SWSEV_OK,
+				"unsigned: the Naples ARK as first distributed; the built-in %s ARK's "
+				"self-signature covers the same bytes",
+				br->gen);
 			return;
 		}
 		link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_E_UNSIGNED,
@@ -616,7 +635,8 @@ static void verify_ark_self(const struct swsev_amd_cert *ark, struct swsev_chain
 		link_set(res, SWSEV_LINK_ARK_SELF, 1, r, NULL);
 	else
 		link_set(res, SWSEV_LINK_ARK_SELF, 1, r, "%s",
-			 r == SWSEV_E_BADSIG ? "self-signature does not verify" : swsev_strerror(r));
+			 r == SWSEV_E_BADSIG ? "self-signature does not verify" :
+					       swsev_strerror(r));
 }
 
 static void verify_ark_ask(const struct swsev_amd_cert *ark, const struct swsev_amd_cert *ask,
@@ -626,7 +646,8 @@ static void verify_ark_ask(const struct swsev_amd_cert *ark, const struct swsev_
 	swsev_err r;
 
 	if (ask->key_usage != SWSEV_USAGE_ASK) {
-		link_set(res, SWSEV_LINK_ARK_ASK, 1, SWSEV_E_USAGE, "ASK: usage %s (0x%x), expected ASK (0x13)",
+		link_set(res, SWSEV_LINK_ARK_ASK, 1, SWSEV_E_USAGE,
+			 "ASK: usage %s (0x%x), expected ASK (0x13)",
 			 swsev_usage_name(ask->key_usage), ask->key_usage);
 		return;
 	}
@@ -660,10 +681,12 @@ static void verify_trust(const struct swsev_amd_cert *ark, const struct swsev_am
 	}
 	hex16(ark->key_id, id);
 	br = swsev_builtin_root_by_id(ark->key_id);
-	if (br != NULL && (!builtin_parse(br->ark, br->ark_len, &b) || memcmp(b.key_id, ark->key_id, 16) != 0))
+	if (br != NULL &&
+	    (!builtin_parse(br->ark, br->ark_len, &b) || memcmp(b.key_id, ark->key_id, 16) != 0))
 		br = NULL; /* the id is an ASK's, not an ARK's */
 	if (trusted != NULL) {
-		if (same_cert(ark, trusted) || (ark->len == ark->signed_len && same_body(ark, trusted))) {
+		if (same_cert(ark, trusted) ||
+		    (ark->len == ark->signed_len && same_body(ark, trusted))) {
 			res->trust = SWSEV_OK;
 			/* name the generation if the given root is a built-in one */
 			if (br != NULL && same_body(&b, trusted))
@@ -675,13 +698,16 @@ static void verify_trust(const struct swsev_amd_cert *ark, const struct swsev_am
 		return;
 	}
 	if (br == NULL) {
-		snprintf(res->trust_msg, sizeof(res->trust_msg),
-			 "ARK key_id %s is not a built-in AMD root (use --ca to trust another root)", id);
+		snprintf(
+			res->trust_msg, sizeof(res->trust_msg),
+			"ARK key_id %s is not a built-in AMD root (use --ca to trust another root)",
+			id);
 		return;
 	}
 	if (!(same_cert(ark, &b) || (ark->len == ark->signed_len && same_body(ark, &b)))) {
 		snprintf(res->trust_msg, sizeof(res->trust_msg),
-			 "the ARK has the key_id of the built-in %s root (%s) but other bytes", br->gen, id);
+			 "the ARK has the key_id of the built-in %s root (%s) but other bytes",
+			 br->gen, id);
 		return;
 	}
 	res->trust = SWSEV_OK;
@@ -739,14 +765,17 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 	if (ark != NULL)
 		verify_ark_self(ark, res);
 	else
-		link_set(res, SWSEV_LINK_ARK_SELF, 0, SWSEV_E_NOTFOUND,
-			 ask != NULL ? "no ARK: the ASK's signer is not a built-in AMD root; give ark.cert or --ca"
-				     : "no ARK: give ark.cert/ask.cert (or ask_ark.cert) or --ca");
+		link_set(
+			res, SWSEV_LINK_ARK_SELF, 0, SWSEV_E_NOTFOUND,
+			ask != NULL ?
+				"no ARK: the ASK's signer is not a built-in AMD root; give ark.cert or --ca" :
+				"no ARK: give ark.cert/ask.cert (or ask_ark.cert) or --ca");
 	/* ARK -> ASK */
 	if (ark != NULL && ask != NULL)
 		verify_ark_ask(ark, ask, res);
 	else
-		link_set(res, SWSEV_LINK_ARK_ASK, 0, SWSEV_E_NOTFOUND, "no %s", ask == NULL ? "ASK" : "ARK");
+		link_set(res, SWSEV_LINK_ARK_ASK, 0, SWSEV_E_NOTFOUND, "no %s",
+			 ask == NULL ? "ASK" : "ARK");
 	role_check(&pdh, &c->pdh, SWSEV_USAGE_PDH, "PDH");
 	role_check(&pek, &c->pek, SWSEV_USAGE_PEK, "PEK");
 	role_check(&oca, &c->oca, SWSEV_USAGE_OCA, "OCA");
@@ -755,31 +784,33 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 	if (link_role(res, SWSEV_LINK_ASK_CEK, &cek)) {
 		if (ask != NULL) {
 			r = cek_verified ? SWSEV_OK : swsev_cert_verify_amd(&c->cek, ask);
-			link_sig(res, SWSEV_LINK_ASK_CEK, r, &c->cek, ask->key_usage, swsev_amd_cert_algo(ask));
+			link_sig(res, SWSEV_LINK_ASK_CEK, r, &c->cek, ask->key_usage,
+				 swsev_amd_cert_algo(ask));
 		} else if (slots_empty(&c->cek)) {
 			link_sig(res, SWSEV_LINK_ASK_CEK, SWSEV_E_UNSIGNED, &c->cek, 0, 0);
 		} else {
-			link_set(res, SWSEV_LINK_ASK_CEK, 0, SWSEV_E_NOTFOUND,
-				 "no built-in AMD signing key signed this CEK; give ask.cert and ark.cert, "
-				 "ask_ark.cert, or --ca ASK||ARK");
+			link_set(
+				res, SWSEV_LINK_ASK_CEK, 0, SWSEV_E_NOTFOUND,
+				"no built-in AMD signing key signed this CEK; give ask.cert and ark.cert, "
+				"ask_ark.cert, or --ca ASK||ARK");
 		}
 	}
 	/* OCA -> OCA */
 	if (link_role(res, SWSEV_LINK_OCA_SELF, &oca))
-		link_sig(res, SWSEV_LINK_OCA_SELF, swsev_cert_verify_ec(&c->oca, &c->oca, oca.key), &c->oca,
-			 c->oca.pub_key_usage, c->oca.pub_key_algo);
+		link_sig(res, SWSEV_LINK_OCA_SELF, swsev_cert_verify_ec(&c->oca, &c->oca, oca.key),
+			 &c->oca, c->oca.pub_key_usage, c->oca.pub_key_algo);
 	/* OCA -> PEK */
 	if (link_role(res, SWSEV_LINK_OCA_PEK, &oca) && link_role(res, SWSEV_LINK_OCA_PEK, &pek))
-		link_sig(res, SWSEV_LINK_OCA_PEK, swsev_cert_verify_ec(&c->pek, &c->oca, oca.key), &c->pek,
-			 c->oca.pub_key_usage, c->oca.pub_key_algo);
+		link_sig(res, SWSEV_LINK_OCA_PEK, swsev_cert_verify_ec(&c->pek, &c->oca, oca.key),
+			 &c->pek, c->oca.pub_key_usage, c->oca.pub_key_algo);
 	/* CEK -> PEK */
 	if (link_role(res, SWSEV_LINK_CEK_PEK, &cek) && link_role(res, SWSEV_LINK_CEK_PEK, &pek))
-		link_sig(res, SWSEV_LINK_CEK_PEK, swsev_cert_verify_ec(&c->pek, &c->cek, cek.key), &c->pek,
-			 c->cek.pub_key_usage, c->cek.pub_key_algo);
+		link_sig(res, SWSEV_LINK_CEK_PEK, swsev_cert_verify_ec(&c->pek, &c->cek, cek.key),
+			 &c->pek, c->cek.pub_key_usage, c->cek.pub_key_algo);
 	/* PEK -> PDH */
 	if (link_role(res, SWSEV_LINK_PEK_PDH, &pek) && link_role(res, SWSEV_LINK_PEK_PDH, &pdh))
-		link_sig(res, SWSEV_LINK_PEK_PDH, swsev_cert_verify_ec(&c->pdh, &c->pek, pek.key), &c->pdh,
-			 c->pek.pub_key_usage, c->pek.pub_key_algo);
+		link_sig(res, SWSEV_LINK_PEK_PDH, swsev_cert_verify_ec(&c->pdh, &c->pek, pek.key),
+			 &c->pdh, c->pek.pub_key_usage, c->pek.pub_key_algo);
 	swsev_ec_free(pdh.key);
 	swsev_ec_free(pek.key);
 	swsev_ec_free(oca.key);

@@ -14,9 +14,9 @@
 #include "swsev/crypto.h"
 #include "swsev/launch.h"
 
-static swsev_err measure_msg(const uint8_t tik[16], int pre017, uint8_t api_major, uint8_t api_minor,
-			     uint8_t build, uint32_t policy, const uint8_t ld[32],
-			     const uint8_t mnonce[16], uint8_t out[32])
+static swsev_err measure_msg(const uint8_t tik[16], int pre017, uint8_t api_major,
+			     uint8_t api_minor, uint8_t build, uint32_t policy,
+			     const uint8_t ld[32], const uint8_t mnonce[16], uint8_t out[32])
 {
 	uint8_t msg[4 + 4 + SWSEV_MEASURE_LEN + SWSEV_MNONCE_LEN];
 	size_t off = 0;
@@ -106,7 +106,8 @@ swsev_err swsev_launch_digest(const struct swsev_ld_input *in, uint8_t ld[32])
 	if (!e && in->hashes_table)
 		e = swsev_sha256_update(c, in->hashes_table, in->hashes_table_len);
 	for (unsigned i = 0; !e && i < in->num_cpus; i++)
-		e = swsev_sha256_update(c, i == 0 ? in->vmsa_cpu0 : in->vmsa_cpu1, SWSEV_LD_VMSA_LEN);
+		e = swsev_sha256_update(c, i == 0 ? in->vmsa_cpu0 : in->vmsa_cpu1,
+					SWSEV_LD_VMSA_LEN);
 	if (!e)
 		e = swsev_sha256_final(c, ld);
 	swsev_sha256_free(c);

@@ -36,10 +36,8 @@ static const struct known {
 	enum kind kind;
 	size_t data_len;
 } known[] = {
-	{ RESET_GUID, K_RESET, 4 },
-	{ SECRET_GUID, K_SECRET, 8 },
-	{ HASHES_GUID, K_HASHES, 8 },
-	{ SEV_META_GUID, K_SEV_META, 4 },
+	{ RESET_GUID, K_RESET, 4 },       { SECRET_GUID, K_SECRET, 8 },
+	{ HASHES_GUID, K_HASHES, 8 },     { SEV_META_GUID, K_SEV_META, 4 },
 	{ TDX_META_GUID, K_TDX_META, 4 },
 };
 
@@ -53,7 +51,8 @@ static int guid_is(const uint8_t g[16], const char *text)
 }
 
 /* One entry's data (already bounded to exactly data_len bytes). */
-static swsev_err take_entry(enum kind k, const uint8_t *data, size_t len, struct swsev_ovmf_info *out)
+static swsev_err take_entry(enum kind k, const uint8_t *data, size_t len,
+			    struct swsev_ovmf_info *out)
 {
 	struct swsev_cur c;
 	swsev_err e = SWSEV_OK;
@@ -92,8 +91,7 @@ static swsev_err take_entry(enum kind k, const uint8_t *data, size_t len, struct
 		if (!*have)
 			e = swsev_cur_u32(&c, &out->tdx_meta_offset);
 		break;
-	default:
-		return SWSEV_OK;
+	default: return SWSEV_OK;
 	}
 	/* the same block twice would leave QEMU and us free to disagree */
 	if (*have)

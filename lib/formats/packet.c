@@ -112,7 +112,8 @@ swsev_err swsev_pkt_seal(const uint8_t tek[16], const uint8_t tik[16], uint8_t c
 	memcpy(h->iv, iv, 16);
 	e = swsev_aes128_ctr(tek, iv, plain, cipher, len);
 	if (!e)
-		e = swsev_pkt_mac(tik, ctx, h, (uint32_t)len, (uint32_t)len, cipher, measure, h->mac);
+		e = swsev_pkt_mac(tik, ctx, h, (uint32_t)len, (uint32_t)len, cipher, measure,
+				  h->mac);
 out:
 	if (e) {
 		memset(h, 0, sizeof(*h));

@@ -89,8 +89,8 @@ static swsev_err policy_mac(const uint8_t tik[16], uint32_t policy, uint8_t mac[
 }
 
 swsev_err swsev_session_build(const uint8_t *z, size_t zlen, const uint8_t nonce[16],
-			      const uint8_t wrap_iv[16], const uint8_t tek[16], const uint8_t tik[16],
-			      uint32_t policy, struct swsev_session *out)
+			      const uint8_t wrap_iv[16], const uint8_t tek[16],
+			      const uint8_t tik[16], uint32_t policy, struct swsev_session *out)
 {
 	uint8_t kek[16], kik[16], tk[32];
 	swsev_err e = SWSEV_E_INVALID;
@@ -109,7 +109,8 @@ swsev_err swsev_session_build(const uint8_t *z, size_t zlen, const uint8_t nonce
 	memcpy(out->wrap_iv, wrap_iv, 16);
 	e = swsev_aes128_ctr(kek, wrap_iv, tk, out->wrap_tk, sizeof(tk));
 	if (!e)
-		e = swsev_hmac_sha256(kik, sizeof(kik), out->wrap_tk, sizeof(out->wrap_tk), out->wrap_mac);
+		e = swsev_hmac_sha256(kik, sizeof(kik), out->wrap_tk, sizeof(out->wrap_tk),
+				      out->wrap_mac);
 	if (!e)
 		e = policy_mac(tik, policy, out->policy_mac);
 out:

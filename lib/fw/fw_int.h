@@ -28,12 +28,12 @@
 #include "swsev/mem.h"
 #include "swsev/status.h"
 
-#define FW_MAX_GUESTS 1024u          /* handles 1..FW_MAX_GUESTS (Genoa's table size) */
-#define FW_SCRATCH 0x5000u           /* transport scratch (Genoa: 20 KiB), commands.md §10.5 */
-#define FW_VEK_LEN 32                /* Genoa draws a 32-byte VEK seed (crypto.md §9.1) */
-#define FW_TMR_LEN (1024u * 1024u)   /* SEV-ES Trusted Memory Region, 1 MiB, 1 MiB aligned */
-#define FW_ID_LEN 64                 /* GET_ID, one socket */
-#define FW_CHUNK 0x4000u             /* bytes moved per step of the DRAM loops */
+#define FW_MAX_GUESTS 1024u        /* handles 1..FW_MAX_GUESTS (Genoa's table size) */
+#define FW_SCRATCH 0x5000u         /* transport scratch (Genoa: 20 KiB), commands.md §10.5 */
+#define FW_VEK_LEN 32              /* Genoa draws a 32-byte VEK seed (crypto.md §9.1) */
+#define FW_TMR_LEN (1024u * 1024u) /* SEV-ES Trusted Memory Region, 1 MiB, 1 MiB aligned */
+#define FW_ID_LEN 64               /* GET_ID, one socket */
+#define FW_CHUNK 0x4000u           /* bytes moved per step of the DRAM loops */
 
 /* Activation state of a guest (commands.md §5.3). */
 enum fw_act { FW_ACT_NONE = 0, FW_ACT_PENDING = 1, FW_ACT_ACTIVE = 2 };
@@ -44,20 +44,20 @@ enum fw_asid_state { FW_ASID_CLEAN = 0, FW_ASID_BOUND = 1, FW_ASID_DIRTY = 2 };
 struct fw_guest {
 	pthread_mutex_t mu;
 	uint32_t handle;
-	unsigned refs;          /* tlock */
-	int dead;               /* tlock + mu: decommissioned, awaiting last unref */
-	uint8_t state;          /* swsev_guest_state */
+	unsigned refs; /* tlock */
+	int dead;      /* tlock + mu: decommissioned, awaiting last unref */
+	uint8_t state; /* swsev_guest_state */
 	uint32_t policy;
 	uint8_t vek[FW_VEK_LEN];
-	uint32_t asid;          /* 0: none bound */
-	uint8_t act;            /* fw_act */
+	uint32_t asid; /* 0: none bound */
+	uint8_t act;   /* fw_act */
 	/* transport channel (LAUNCH_* / SEND_* / RECEIVE_*) */
 	int have_channel;
 	uint8_t tek[16], tik[16];
 	swsev_hmac_ctx *xport_mac; /* keyed with tik for SEND_UPDATE_* (migrate.c), or NULL */
-	swsev_sha256_ctx *ld_ctx; /* the running launch digest (LUPDATE) */
-	uint8_t ld[32];           /* finished launch digest */
-	uint8_t measure[32];      /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
+	swsev_sha256_ctx *ld_ctx;  /* the running launch digest (LUPDATE) */
+	uint8_t ld[32];            /* finished launch digest */
+	uint8_t measure[32];       /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
 	uint32_t vmsa_count;
 };
 
@@ -81,7 +81,7 @@ struct swsev_fw {
 	const struct swsev_profile *prof;
 	struct swsev_fw_ops ops;
 	swsev_mem *mem;
-	uint64_t cbit_mask;      /* address bits the firmware ignores (the C-bit) */
+	uint64_t cbit_mask; /* address bits the firmware ignores (the C-bit) */
 
 	pthread_rwlock_t plock;
 	pthread_mutex_t tlock;
@@ -90,7 +90,7 @@ struct swsev_fw {
 	struct fw_nv nv;
 	swsev_ec_key *cek;
 	struct swsev_cert cek_unsigned;
-	swsev_ec_key *oca, *pek, *pdh;     /* oca NULL when externally owned */
+	swsev_ec_key *oca, *pek, *pdh; /* oca NULL when externally owned */
 	struct swsev_cert oca_cert, pek_cert, pdh_cert;
 	uint8_t get_id[FW_ID_LEN];
 
@@ -100,11 +100,11 @@ struct swsev_fw {
 	uint64_t tmr_paddr;
 	struct fw_guest *guests[FW_MAX_GUESTS + 1];
 	uint32_t guest_count;
-	uint32_t *asid_owner;    /* [asid_count + 1]: handle bound, 0 none */
-	uint8_t *asid_state;     /* [asid_count + 1]: fw_asid_state */
+	uint32_t *asid_owner; /* [asid_count + 1]: handle bound, 0 none */
+	uint8_t *asid_state;  /* [asid_count + 1]: fw_asid_state */
 	int wbinvd_needed;
 
-	struct fw_pipe *pipe;    /* pipeline.c: worker thread, scratch ring, IV pool */
+	struct fw_pipe *pipe; /* pipeline.c: worker thread, scratch ring, IV pool */
 };
 
 /* A decoded command: the buffer and its length (at least the command's size). */
@@ -193,8 +193,8 @@ uint16_t fw_read_cert(swsev_fw *fw, uint64_t spa, struct swsev_cert *out);
  * a busy, preempted or absent worker only costs speed. One command at a
  * time uses the worker; concurrent commands run single-threaded.
  */
-#define FW_PIPE_MAX_AHEAD 16u          /* chunks produced ahead of the consumer, at most */
-#define FW_PIPE_RING (512u * 1024u)    /* scratch a claimed worker comes with */
+#define FW_PIPE_MAX_AHEAD 16u       /* chunks produced ahead of the consumer, at most */
+#define FW_PIPE_RING (512u * 1024u) /* scratch a claimed worker comes with */
 
 struct fw_pipe_job {
 	uint32_t n;     /* chunks 0..n-1 */
@@ -242,7 +242,6 @@ void fw_span_get(const struct fw_span *s, uint32_t i, uint64_t *lo, size_t *n);
  * tests), else from a pool refilled from the CSPRNG 4 KiB at a time (one
  * 16-byte RAND_bytes call costs about as much as 4 KiB). */
 swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16]) SWSEV_MUST_CHECK;
-
 
 /* ---- identity.c ---- */
 /* Rebuilds the in-memory keys and certs from fw->nv. */

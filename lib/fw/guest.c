@@ -199,8 +199,9 @@ static uint16_t activate(swsev_fw *fw, uint32_t handle, uint32_t asid, int ex)
 		fw->asid_state[asid] = FW_ASID_BOUND;
 		g->asid = asid;
 		/* audit item 1: RUNNING or SUPDATE become active at once */
-		g->act = (g->state == SWSEV_GSTATE_RUNNING || g->state == SWSEV_GSTATE_SUPDATE)
-				 ? FW_ACT_ACTIVE : FW_ACT_PENDING;
+		g->act = (g->state == SWSEV_GSTATE_RUNNING || g->state == SWSEV_GSTATE_SUPDATE) ?
+				 FW_ACT_ACTIVE :
+				 FW_ACT_PENDING;
 	}
 	pthread_mutex_unlock(&fw->tlock);
 out:

@@ -72,8 +72,8 @@ uint16_t fw_new_vek(swsev_fw *fw, uint32_t share_handle, uint32_t policy, uint8_
 	uint16_t st = SEV_STATUS_SUCCESS;
 
 	if (share_handle == 0)
-		return fw_vek_gen(fw, vek) == SWSEV_OK ? SEV_STATUS_SUCCESS
-						       : SEV_STATUS_HWERROR_PLATFORM;
+		return fw_vek_gen(fw, vek) == SWSEV_OK ? SEV_STATUS_SUCCESS :
+							 SEV_STATUS_HWERROR_PLATFORM;
 	o = fw_guest_get(fw, share_handle);
 	if (o == NULL)
 		return SEV_STATUS_INVALID_GUEST;
@@ -199,8 +199,9 @@ static uint16_t lud_consume(void *arg, uint32_t i)
 	size_t n;
 
 	lud_span(l, i, &lo, &n);
-	return swsev_sha256_update(l->ld, lud_slot(l, i), n) == SWSEV_OK ? SEV_STATUS_SUCCESS
-									  : SEV_STATUS_HWERROR_PLATFORM;
+	return swsev_sha256_update(l->ld, lud_slot(l, i), n) == SWSEV_OK ?
+		       SEV_STATUS_SUCCESS :
+		       SEV_STATUS_HWERROR_PLATFORM;
 }
 
 static uint16_t lud_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t a, uint32_t len,

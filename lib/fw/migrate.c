@@ -135,7 +135,8 @@ static uint16_t do_send_start(swsev_fw *fw, struct fw_cmd *c)
 			goto out;
 	}
 	if (pdh.version != 1 || pdh.pub_key_usage != SWSEV_USAGE_PDH ||
-	    pdh.pub_key_algo != SWSEV_ALGO_ECDH_SHA256 || swsev_cert_ec_key(&pdh, &peer) != SWSEV_OK) {
+	    pdh.pub_key_algo != SWSEV_ALGO_ECDH_SHA256 ||
+	    swsev_cert_ec_key(&pdh, &peer) != SWSEV_OK) {
 		st = SEV_STATUS_INVALID_CERTIFICATE;
 		goto out;
 	}
@@ -180,7 +181,8 @@ out:
  * saved (docs/benchmarks.md).
  */
 static uint16_t send_seal(struct fw_guest *g, uint8_t ctx, const uint8_t iv[16],
-			  const uint8_t *plain, uint32_t len, uint8_t *cipher, struct swsev_pkt_hdr *h)
+			  const uint8_t *plain, uint32_t len, uint8_t *cipher,
+			  struct swsev_pkt_hdr *h)
 {
 	uint8_t pre[1 + 4 + 16 + 4 + 4];
 	swsev_err r;
@@ -193,8 +195,8 @@ static uint16_t send_seal(struct fw_guest *g, uint8_t ctx, const uint8_t iv[16],
 	swsev_wle32(pre + 25, len);
 	r = swsev_aes128_ctr(g->tek, iv, plain, cipher, len);
 	if (r == SWSEV_OK)
-		r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac)
-					 : swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
+		r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac) :
+					   swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
 	if (r == SWSEV_OK)
 		r = swsev_hmac_sha256_update(g->xport_mac, pre, sizeof(pre));
 	if (r == SWSEV_OK)
@@ -413,7 +415,8 @@ static uint16_t do_receive_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = SEV_STATUS_UNSUPPORTED;
 		goto out;
 	}
-	if (swsev_pkt_mac(g->tik, ctx, &h, x.guest_len, x.trans_len, cipher, NULL, mac) != SWSEV_OK) {
+	if (swsev_pkt_mac(g->tik, ctx, &h, x.guest_len, x.trans_len, cipher, NULL, mac) !=
+	    SWSEV_OK) {
 		st = SEV_STATUS_HWERROR_PLATFORM;
 		goto out;
 	}
@@ -443,7 +446,8 @@ uint16_t fw_cmd_migrate(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c)
 	case SEV_CMD_RECEIVE_START: return do_receive_start(fw, c);
 	case SEV_CMD_RECEIVE_UPDATE_DATA: return do_receive_update(fw, c, 0);
 	case SEV_CMD_RECEIVE_UPDATE_VMSA: return do_receive_update(fw, c, 1);
-	case SEV_CMD_RECEIVE_FINISH: return finish(fw, c, SWSEV_GSTATE_RUPDATE, SWSEV_GSTATE_RUNNING);
+	case SEV_CMD_RECEIVE_FINISH:
+		return finish(fw, c, SWSEV_GSTATE_RUPDATE, SWSEV_GSTATE_RUNNING);
 	default: return SEV_STATUS_INVALID_COMMAND;
 	}
 }

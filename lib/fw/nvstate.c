@@ -29,7 +29,7 @@
 #define NV_MIN_READER 1
 #define NV_HDR 16
 #define NV_TAG 32
-#define NV_MAX (64u * 1024u)   /* hard cap for a state blob */
+#define NV_MAX (64u * 1024u) /* hard cap for a state blob */
 #define NV_FILE "nvstate.bin"
 
 #define NVF_IDENT 0x01u
@@ -192,7 +192,7 @@ swsev_err fw_nv_load(swsev_fw *fw, struct fw_nv *nv)
 
 struct ops_ctx {
 	pthread_mutex_t mu;
-	char *dir;             /* NULL: in memory */
+	char *dir; /* NULL: in memory */
 	uint8_t *blob;
 	size_t blob_len;
 	int det;

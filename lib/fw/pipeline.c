@@ -34,10 +34,10 @@
 
 #include "fw/fw_int.h"
 
-#define SPIN_IDLE_NS 50000u   /* worker: polling for the next command */
-#define SPIN_CHUNK_NS 20000u  /* caller: a chunk the worker is producing */
-#define SPIN_WINDOW_NS 2000u  /* worker: waiting for the caller to free ring slots */
-#define SPIN_WIPE_NS 50000u   /* caller: the worker clearing a whole ring takes about 25 us */
+#define SPIN_IDLE_NS 50000u  /* worker: polling for the next command */
+#define SPIN_CHUNK_NS 20000u /* caller: a chunk the worker is producing */
+#define SPIN_WINDOW_NS 2000u /* worker: waiting for the caller to free ring slots */
+#define SPIN_WIPE_NS 50000u  /* caller: the worker clearing a whole ring takes about 25 us */
 #define IV_POOL 4096u
 
 /* Fields written by different threads live on different cache lines: a
@@ -52,7 +52,7 @@ struct ev {
 
 struct run {
 	const struct fw_pipe_job *job;
-	_Alignas(LINE) _Atomic uint32_t next; /* lowest unclaimed chunk (either thread) */
+	_Alignas(LINE) _Atomic uint32_t next;     /* lowest unclaimed chunk (either thread) */
 	_Alignas(LINE) _Atomic uint32_t consumed; /* chunks consumed (caller) */
 	_Atomic uint32_t cancel;
 	_Alignas(LINE) _Atomic uint32_t wake_at; /* the worker sleeps until consumed reaches it */
@@ -69,15 +69,15 @@ enum { P_FREE = 0, P_CLAIMED = 1, P_WIPE = 2, P_WIPING = 3 };
 struct fw_pipe {
 	pthread_t th;
 	int have_thread;
-	unsigned gen;              /* fork_gen at creation: a forked child has no worker */
-	uint8_t *ring;             /* FW_PIPE_RING bytes */
+	unsigned gen;  /* fork_gen at creation: a forked child has no worker */
+	uint8_t *ring; /* FW_PIPE_RING bytes */
 	/* written by the caller once per command, polled by the worker */
 	_Alignas(LINE) _Atomic uint32_t state; /* P_* */
 	_Atomic uint32_t enabled;
 	_Atomic uint32_t stop;
-	_Atomic uint32_t open;     /* the current run accepts the worker */
-	_Atomic uint32_t run_seq;  /* one per run */
-	_Atomic size_t wipe;       /* bytes of the ring to clear (P_WIPE) */
+	_Atomic uint32_t open;    /* the current run accepts the worker */
+	_Atomic uint32_t run_seq; /* one per run */
+	_Atomic size_t wipe;      /* bytes of the ring to clear (P_WIPE) */
 	struct run *run;
 	_Alignas(LINE) _Atomic uint32_t in_run; /* the worker is inside the current run */
 	struct ev to_worker, to_caller;
@@ -86,8 +86,8 @@ struct fw_pipe {
 
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
-	size_t iv_pos;             /* IV_POOL: empty */
-	unsigned iv_gen;           /* fork_gen when the pool was filled */
+	size_t iv_pos;   /* IV_POOL: empty */
+	unsigned iv_gen; /* fork_gen when the pool was filled */
 };
 
 /* Bumped in every child of fork(): a child must neither wait for the

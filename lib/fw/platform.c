@@ -130,8 +130,14 @@ void swsev_fw_free(swsev_fw *fw)
 	free(fw);
 }
 
-swsev_mem *swsev_fw_dram(swsev_fw *fw) { return fw->mem; }
-const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw) { return fw->prof; }
+swsev_mem *swsev_fw_dram(swsev_fw *fw)
+{
+	return fw->mem;
+}
+const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw)
+{
+	return fw->prof;
+}
 
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084])
 {
@@ -191,10 +197,8 @@ static int cmd_exclusive(uint32_t cmd)
 	case SEV_CMD_PEK_GEN:
 	case SEV_CMD_PEK_CERT_IMPORT:
 	case SEV_CMD_PDH_GEN:
-	case SEV_CMD_DOWNLOAD_FIRMWARE:
-		return 1;
-	default:
-		return 0;
+	case SEV_CMD_DOWNLOAD_FIRMWARE: return 1;
+	default: return 0;
 	}
 }
 
@@ -375,8 +379,9 @@ static uint16_t do_platform_status(swsev_fw *fw, struct fw_cmd *c)
 
 	pthread_mutex_lock(&fw->tlock);
 	count = fw->initialized ? fw->guest_count : 0;
-	state = !fw->initialized ? SWSEV_PSTATE_UNINIT
-				 : count ? SWSEV_PSTATE_WORKING : SWSEV_PSTATE_INIT;
+	state = !fw->initialized ? SWSEV_PSTATE_UNINIT :
+		count            ? SWSEV_PSTATE_WORKING :
+				   SWSEV_PSTATE_INIT;
 	p[0] = fw->prof->api_major;
 	p[1] = fw->prof->api_minor;
 	p[2] = state;

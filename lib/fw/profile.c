@@ -8,10 +8,10 @@
 
 static const struct swsev_profile profiles[] = {
 	/* name     api   build ASIDs ES  root  memc            C-bit */
-	{ "naples", 0, 17, 48, 15,   0,   2048, SWSEV_MEMC_XE,  47 },
-	{ "rome",   0, 22, 13, 509,  100, 4096, SWSEV_MEMC_XTS, 47 },
-	{ "milan",  0, 22, 15, 509,  100, 4096, SWSEV_MEMC_XTS, 51 },
-	{ "genoa",  0, 22, 21, 1006, 200, 4096, SWSEV_MEMC_XTS, 51 },
+	{ "naples", 0, 17, 48, 15, 0, 2048, SWSEV_MEMC_XE, 47 },
+	{ "rome", 0, 22, 13, 509, 100, 4096, SWSEV_MEMC_XTS, 47 },
+	{ "milan", 0, 22, 15, 509, 100, 4096, SWSEV_MEMC_XTS, 51 },
+	{ "genoa", 0, 22, 21, 1006, 200, 4096, SWSEV_MEMC_XTS, 51 },
 };
 
 const struct swsev_profile *swsev_profile_find(const char *name)

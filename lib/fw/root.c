@@ -50,9 +50,11 @@ swsev_err swsev_vendor_root_new(unsigned bits, swsev_vendor_root **out)
 	if (e == SWSEV_OK)
 		e = swsev_rsa_generate(bits, &r->ask_key);
 	if (e == SWSEV_OK)
-		e = swsev_amd_cert_make(r->ark_key, SWSEV_USAGE_ARK, ark_id, ark_id, r->ark_key, &r->ark);
+		e = swsev_amd_cert_make(r->ark_key, SWSEV_USAGE_ARK, ark_id, ark_id, r->ark_key,
+					&r->ark);
 	if (e == SWSEV_OK)
-		e = swsev_amd_cert_make(r->ask_key, SWSEV_USAGE_ASK, ask_id, ark_id, r->ark_key, &r->ask);
+		e = swsev_amd_cert_make(r->ask_key, SWSEV_USAGE_ASK, ask_id, ark_id, r->ark_key,
+					&r->ask);
 	if (e != SWSEV_OK) {
 		swsev_vendor_root_free(r);
 		return e;
@@ -73,13 +75,19 @@ void swsev_vendor_root_certs(const swsev_vendor_root *r, const uint8_t **ark, si
 /* Signs a CEK certificate (slot 0) with the ASK. */
 swsev_err fw_root_sign_cek(const swsev_vendor_root *r, struct swsev_cert *cek)
 {
-	uint32_t algo = swsev_rsa_bits(r->ask_key) == 2048 ? SWSEV_ALGO_RSA_SHA256
-							    : SWSEV_ALGO_RSA_SHA384;
+	uint32_t algo = swsev_rsa_bits(r->ask_key) == 2048 ? SWSEV_ALGO_RSA_SHA256 :
+							     SWSEV_ALGO_RSA_SHA384;
 	return swsev_cert_sign_rsa(cek, 0, algo, r->ask_key);
 }
 
-const struct swsev_amd_cert *fw_root_ark(const swsev_vendor_root *r) { return &r->ark; }
-const struct swsev_amd_cert *fw_root_ask(const swsev_vendor_root *r) { return &r->ask; }
+const struct swsev_amd_cert *fw_root_ark(const swsev_vendor_root *r)
+{
+	return &r->ark;
+}
+const struct swsev_amd_cert *fw_root_ask(const swsev_vendor_root *r)
+{
+	return &r->ask;
+}
 
 static swsev_err write_file(const char *dir, const char *name, const void *buf, size_t len,
 			    mode_t mode)
@@ -240,7 +248,8 @@ swsev_err swsev_vendor_root_load(const char *dir, swsev_vendor_root **out)
 		e = SWSEV_E_TRAILING;
 	swsev_clear_free(b, len);
 	b = NULL;
-	if (e == SWSEV_OK && (r->ark.key_usage != SWSEV_USAGE_ARK || r->ask.key_usage != SWSEV_USAGE_ASK))
+	if (e == SWSEV_OK &&
+	    (r->ark.key_usage != SWSEV_USAGE_ARK || r->ask.key_usage != SWSEV_USAGE_ASK))
 		e = SWSEV_E_USAGE;
 	if (e == SWSEV_OK)
 		e = swsev_amd_cert_verify(&r->ark, &r->ark);

@@ -62,7 +62,8 @@ static int stage_out(struct ioc *x, unsigned i, uint64_t spa, size_t n)
 	tmp = malloc(n ? n : 1);
 	if (tmp == NULL)
 		return -ENOMEM;
-	rc = swsev_mem_read(x->h->mem, spa, tmp, n) == SWSEV_OK ? host_out_blob(x->rsp, i, tmp, n) : -EFAULT;
+	rc = swsev_mem_read(x->h->mem, spa, tmp, n) == SWSEV_OK ? host_out_blob(x->rsp, i, tmp, n) :
+								  -EFAULT;
 	swsev_clear_free(tmp, n);
 	return rc;
 }
@@ -322,8 +323,8 @@ static int do_get_id2(struct ioc *x)
 
 static int needs_write(uint32_t cmd)
 {
-	return cmd == SEV_FACTORY_RESET || cmd == SEV_PEK_GEN || cmd == SEV_PEK_CSR || cmd == SEV_PDH_GEN ||
-	       cmd == SEV_PEK_CERT_IMPORT;
+	return cmd == SEV_FACTORY_RESET || cmd == SEV_PEK_GEN || cmd == SEV_PEK_CSR ||
+	       cmd == SEV_PDH_GEN || cmd == SEV_PEK_CERT_IMPORT;
 }
 
 void host_sev_ioctl(swsev_host *h, const struct swsev_req *req, struct swsev_rsp *rsp)

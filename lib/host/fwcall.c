@@ -110,7 +110,7 @@ uint16_t host_platform_init_locked(swsev_host *h, int *called)
 	(void)swsev_put_u32(&w, es ? (1u << 20) : 0);
 	*called = 1;
 	status = host_fw(h, SEV_CMD_INIT, buf, sizeof(buf));
-	if (status == SEV_STATUS_SECURE_DATA_INVALID)   /* the driver retries once */
+	if (status == SEV_STATUS_SECURE_DATA_INVALID) /* the driver retries once */
 		status = host_fw(h, SEV_CMD_INIT, buf, sizeof(buf));
 	if (status != SEV_STATUS_SUCCESS)
 		return status;

@@ -205,7 +205,8 @@ static void op_vm_create(swsev_host *h, const struct swsev_req *req, struct swse
 		goto out;
 	type = flags & SWSEV_VM_TYPE_MASK;
 	if ((flags & ~SWSEV_VM_TYPE_MASK) != 0 ||
-	    (type != SWSEV_VM_TYPE_DEFAULT && type != SWSEV_VM_TYPE_SEV && type != SWSEV_VM_TYPE_SEV_ES))
+	    (type != SWSEV_VM_TYPE_DEFAULT && type != SWSEV_VM_TYPE_SEV &&
+	     type != SWSEV_VM_TYPE_SEV_ES))
 		goto out;
 	if (!name_ok(&req->in[0]) || mem < HOST_VM_MEM_MIN || mem > HOST_VM_MEM_MAX ||
 	    (mem & (SWSEV_MEM_PAGE - 1)) != 0)
@@ -219,7 +220,7 @@ static void op_vm_create(swsev_host *h, const struct swsev_req *req, struct swse
 	pthread_mutex_init(&vm->lock, NULL);
 	memcpy(vm->name, req->in[0].p, req->in[0].len);
 	vm->type = type;
-	vm->refs = 1;   /* the table's reference */
+	vm->refs = 1; /* the table's reference */
 	if (host_vm_mem_init(vm, mem) != 0)
 		goto out;
 	if (req->in[1].present && req->in[1].len > 0) {
@@ -275,7 +276,7 @@ static void op_vm_destroy(swsev_host *h, struct host_vm *vm, struct swsev_rsp *r
 		}
 	}
 	if (found)
-		vm->refs--;     /* the table's reference */
+		vm->refs--; /* the table's reference */
 	pthread_mutex_unlock(&h->lock);
 	if (!found) {
 		host_set_err(rsp, -ENOENT);
@@ -305,7 +306,8 @@ static const char *qmp_state(uint8_t st, int sev)
 }
 
 /* GUEST_STATUS of a VM's guest; state 0 if none. vm->lock held. */
-static void guest_status(swsev_host *h, struct host_vm *vm, uint32_t *policy, uint32_t *asid, uint8_t *state)
+static void guest_status(swsev_host *h, struct host_vm *vm, uint32_t *policy, uint32_t *asid,
+			 uint8_t *state)
 {
 	uint8_t buf[13];
 
@@ -342,13 +344,16 @@ static void op_vm_info(swsev_host *h, struct host_vm *vm, struct swsev_rsp *rsp)
 		flags |= SWSEV_VM_INFO_MEASURED;
 	if (vm->activated)
 		flags |= SWSEV_VM_INFO_ACTIVATED;
-	n = snprintf(json, sizeof(json),
-		     "{\"enabled\": %s, \"sev-type\": \"%s\", \"api-major\": %u, \"api-minor\": %u, "
-		     "\"build-id\": %u, \"policy\": %" PRIu32 ", \"state\": \"%s\", \"handle\": %" PRIu32 ", "
-		     "\"asid\": %" PRIu32 ", \"name\": \"%s\", \"id\": %" PRIu32 ", \"memory\": %" PRIu64
-		     ", \"vcpus\": %u}",
-		     vm->sev ? "true" : "false", vm->es ? "sev-es" : "sev", st[0], st[1], st[7], policy,
-		     qmp_state(state, vm->sev), vm->handle, asid, vm->name, vm->id, vm->mem_size, vm->nvmsa);
+	n = snprintf(
+		json, sizeof(json),
+		"{\"enabled\": %s, \"sev-type\": \"%s\", \"api-major\": %u, \"api-minor\": %u, "
+		"\"build-id\": %u, \"policy\": %" PRIu32 ", \"state\": \"%s\", \"handle\": %" PRIu32
+		", "
+		"\"asid\": %" PRIu32 ", \"name\": \"%s\", \"id\": %" PRIu32 ", \"memory\": %" PRIu64
+		", \"vcpus\": %u}",
+		vm->sev ? "true" : "false", vm->es ? "sev-es" : "sev", st[0], st[1], st[7], policy,
+		qmp_state(state, vm->sev), vm->handle, asid, vm->name, vm->id, vm->mem_size,
+		vm->nvmsa);
 	if (n < 0 || (size_t)n >= sizeof(json)) {
 		err = -EOVERFLOW;
 		goto out;
@@ -359,7 +364,8 @@ static void op_vm_info(swsev_host *h, struct host_vm *vm, struct swsev_rsp *rsp)
 			goto out;
 		for (size_t i = 0; i < vm->nblocks; i++)
 			if (vm->blocks[i])
-				swsev_wle64((uint8_t *)&list[nlist++], (uint64_t)i << HOST_BLOCK_SHIFT);
+				swsev_wle64((uint8_t *)&list[nlist++],
+					    (uint64_t)i << HOST_BLOCK_SHIFT);
 	}
 	if (host_out_blob(rsp, 0, json, (size_t)n) != 0 ||
 	    (vm->have_measure && host_out_blob(rsp, 1, vm->measure, sizeof(vm->measure)) != 0) ||
@@ -415,10 +421,11 @@ static void op_vm_list(swsev_host *h, struct swsev_rsp *rsp)
 		pthread_mutex_lock(&vm->lock);
 		if (!vm->dead) {
 			guest_status(h, vm, &policy, &asid, &state);
-			k = snprintf(line, sizeof(line), "%" PRIu32 " %s %s handle=%" PRIu32 " asid=%" PRIu32
+			k = snprintf(line, sizeof(line),
+				     "%" PRIu32 " %s %s handle=%" PRIu32 " asid=%" PRIu32
 				     " policy=0x%" PRIx32 " memory=%" PRIu64 "\n",
-				     vm->id, vm->name, qmp_state(state, vm->sev), vm->handle, asid, policy,
-				     vm->mem_size);
+				     vm->id, vm->name, qmp_state(state, vm->sev), vm->handle, asid,
+				     policy, vm->mem_size);
 		} else {
 			k = 0;
 		}
@@ -473,7 +480,8 @@ static int parse_gpa(const struct swsev_req *req, uint64_t *gpa)
 	return 0;
 }
 
-static void op_vm_rw(swsev_host *h, struct host_vm *vm, const struct swsev_req *req, struct swsev_rsp *rsp)
+static void op_vm_rw(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
+		     struct swsev_rsp *rsp)
 {
 	uint64_t gpa;
 	uint32_t len;
@@ -484,8 +492,9 @@ static void op_vm_rw(swsev_host *h, struct host_vm *vm, const struct swsev_req *
 	if (write) {
 		err = parse_gpa(req, &gpa);
 		if (err == 0)
-			err = guest ? host_vm_guest_io(h, vm, gpa, req->in[0].p, req->in[0].len, 1)
-				    : host_vm_host_write(h, vm, gpa, req->in[0].p, req->in[0].len);
+			err = guest ? host_vm_guest_io(h, vm, gpa, req->in[0].p, req->in[0].len,
+						       1) :
+				      host_vm_host_write(h, vm, gpa, req->in[0].p, req->in[0].len);
 		host_set_err(rsp, err);
 		return;
 	}
@@ -495,7 +504,8 @@ static void op_vm_rw(swsev_host *h, struct host_vm *vm, const struct swsev_req *
 		err = buf ? 0 : -ENOMEM;
 	}
 	if (err == 0)
-		err = guest ? host_vm_guest_io(h, vm, gpa, buf, len, 0) : host_vm_host_read(h, vm, gpa, buf, len);
+		err = guest ? host_vm_guest_io(h, vm, gpa, buf, len, 0) :
+			      host_vm_host_read(h, vm, gpa, buf, len);
 	if (err == 0) {
 		/* hand the buffer over without a copy */
 		rsp->out[0].p = buf;
@@ -535,9 +545,11 @@ out:
 static void op_hello(swsev_host *h, struct swsev_rsp *rsp)
 {
 	char t[160];
-	int n = snprintf(t, sizeof(t), "swsev host 0.1; profile %s; SEV API %u.%u build %u; asids %u (SEV-ES %u)",
-			 h->prof->name ? h->prof->name : "?", h->prof->api_major, h->prof->api_minor,
-			 h->prof->build, h->prof->asid_count, h->prof->es_asids);
+	int n = snprintf(t, sizeof(t),
+			 "swsev host 0.1; profile %s; SEV API %u.%u build %u; asids %u (SEV-ES %u)",
+			 h->prof->name ? h->prof->name : "?", h->prof->api_major,
+			 h->prof->api_minor, h->prof->build, h->prof->asid_count,
+			 h->prof->es_asids);
 
 	host_set_err(rsp, n > 0 ? host_out_blob(rsp, 0, t, strlen(t)) : -EINVAL);
 }
@@ -555,9 +567,7 @@ static unsigned fw_pairs(uint32_t cmd, struct addr_pair p[4])
 	switch (cmd) {
 	case SEV_CMD_PEK_CSR:
 	case SEV_CMD_GET_ID:
-	case SEV_CMD_DOWNLOAD_FIRMWARE:
-		p[0] = (struct addr_pair){ 0x00, 0x08 };
-		return 1;
+	case SEV_CMD_DOWNLOAD_FIRMWARE: p[0] = (struct addr_pair){ 0x00, 0x08 }; return 1;
 	case SEV_CMD_PEK_CERT_IMPORT:
 	case SEV_CMD_PDH_CERT_EXPORT:
 		p[0] = (struct addr_pair){ 0x00, 0x08 };
@@ -573,9 +583,7 @@ static unsigned fw_pairs(uint32_t cmd, struct addr_pair p[4])
 		return 2;
 	case SEV_CMD_LAUNCH_UPDATE_DATA:
 	case SEV_CMD_LAUNCH_UPDATE_VMSA:
-	case SEV_CMD_LAUNCH_MEASURE:
-		p[0] = (struct addr_pair){ 0x08, 0x10 };
-		return 1;
+	case SEV_CMD_LAUNCH_MEASURE: p[0] = (struct addr_pair){ 0x08, 0x10 }; return 1;
 	case SEV_CMD_LAUNCH_SECRET:
 	case SEV_CMD_SEND_UPDATE_DATA:
 	case SEV_CMD_SEND_UPDATE_VMSA:
@@ -591,8 +599,7 @@ static unsigned fw_pairs(uint32_t cmd, struct addr_pair p[4])
 		p[2] = (struct addr_pair){ 0x28, 0x30 };
 		p[3] = (struct addr_pair){ 0x38, 0x40 };
 		return 4;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -687,30 +694,19 @@ void swsev_host_call(swsev_host *h, const struct swsev_req *req, struct swsev_rs
 		return;
 	}
 	for (unsigned i = 0; i < SWSEV_REQ_BLOBS; i++) {
-		if (req->in[i].len > SWSEV_BLOB_MAX || (req->in[i].len > 0 && req->in[i].p == NULL)) {
+		if (req->in[i].len > SWSEV_BLOB_MAX ||
+		    (req->in[i].len > 0 && req->in[i].p == NULL)) {
 			rsp->err = -EINVAL;
 			return;
 		}
 	}
 	switch (req->op) {
-	case SWSEV_OP_HELLO:
-		op_hello(h, rsp);
-		return;
-	case SWSEV_OP_SEV_IOCTL:
-		host_sev_ioctl(h, req, rsp);
-		return;
-	case SWSEV_OP_VM_CREATE:
-		op_vm_create(h, req, rsp);
-		return;
-	case SWSEV_OP_VM_LIST:
-		op_vm_list(h, rsp);
-		return;
-	case SWSEV_OP_PLATFORM_CERTS:
-		op_platform_certs(h, rsp);
-		return;
-	case SWSEV_OP_FW_COMMAND:
-		op_fw_command(h, req, rsp);
-		return;
+	case SWSEV_OP_HELLO: op_hello(h, rsp); return;
+	case SWSEV_OP_SEV_IOCTL: host_sev_ioctl(h, req, rsp); return;
+	case SWSEV_OP_VM_CREATE: op_vm_create(h, req, rsp); return;
+	case SWSEV_OP_VM_LIST: op_vm_list(h, rsp); return;
+	case SWSEV_OP_PLATFORM_CERTS: op_platform_certs(h, rsp); return;
+	case SWSEV_OP_FW_COMMAND: op_fw_command(h, req, rsp); return;
 	case SWSEV_OP_VM_LOOKUP:
 		vm = req->in[0].present ? vm_get_by_name(h, req->in[0].p, req->in[0].len) : NULL;
 		if (vm == NULL) {
@@ -727,11 +723,8 @@ void swsev_host_call(swsev_host *h, const struct swsev_req *req, struct swsev_rs
 	case SWSEV_OP_VM_READ:
 	case SWSEV_OP_VM_INFO:
 	case SWSEV_OP_GUEST_READ:
-	case SWSEV_OP_GUEST_WRITE:
-		break;
-	default:
-		rsp->err = -EINVAL;
-		return;
+	case SWSEV_OP_GUEST_WRITE: break;
+	default: rsp->err = -EINVAL; return;
 	}
 	vm = (req->op == SWSEV_OP_VM_INFO) ? req_vm(h, req) : host_vm_get(h, req->vm);
 	if (vm == NULL) {

@@ -29,8 +29,8 @@
 #define HOST_BLOCK_SHIFT 21
 #define HOST_BLOCK (1ULL << HOST_BLOCK_SHIFT)
 #define HOST_GIB (1ULL << 30)
-#define HOST_LOWMEM_MAX (3ULL * HOST_GIB)     /* RAM below the PCI hole */
-#define HOST_FLASH_WINDOW (64ULL << 20)       /* flash: [4 GiB - 64 MiB, 4 GiB) */
+#define HOST_LOWMEM_MAX (3ULL * HOST_GIB) /* RAM below the PCI hole */
+#define HOST_FLASH_WINDOW (64ULL << 20)   /* flash: [4 GiB - 64 MiB, 4 GiB) */
 #define HOST_VM_MEM_MIN (16ULL << 20)
 #define HOST_VM_MEM_MAX (256ULL * HOST_GIB)
 #define HOST_VM_NAME_MAX 63
@@ -38,31 +38,31 @@
 #define HOST_VM_MAX 4096
 #define HOST_VCPU_MAX 512
 
-#define ENOTSUPP_KERNEL 524  /* the kernel's ENOTSUPP (not in userspace errno.h) */
+#define ENOTSUPP_KERNEL 524 /* the kernel's ENOTSUPP (not in userspace errno.h) */
 
 struct host_vm {
 	uint32_t id;
 	char name[HOST_VM_NAME_MAX + 1];
-	unsigned refs;          /* under h->lock */
-	int dead;               /* under vm->lock: destroyed, only refs remain */
+	unsigned refs; /* under h->lock */
+	int dead;      /* under vm->lock: destroyed, only refs remain */
 	pthread_mutex_t lock;
 
-	uint32_t type;          /* SWSEV_VM_TYPE_* */
+	uint32_t type; /* SWSEV_VM_TYPE_* */
 	uint64_t mem_size, lowmem, highmem;
-	uint64_t gpa_limit;     /* 4 GiB + highmem */
-	uint64_t *blocks;       /* SPA of each 2 MiB block by GPA >> 21; 0 = none */
+	uint64_t gpa_limit; /* 4 GiB + highmem */
+	uint64_t *blocks;   /* SPA of each 2 MiB block by GPA >> 21; 0 = none */
 	size_t nblocks;
 
-	uint8_t *notes;         /* the VMM's own notes (VM_CREATE in[1]) */
+	uint8_t *notes; /* the VMM's own notes (VM_CREATE in[1]) */
 	uint32_t notes_len;
 
 	/* SEV */
-	int sev, es;            /* KVM_SEV_(ES_)INIT done */
+	int sev, es; /* KVM_SEV_(ES_)INIT done */
 	unsigned asid;
-	uint32_t handle;        /* 0: no firmware guest context */
-	int activated;          /* ACTIVATE done (ASID bound) */
+	uint32_t handle; /* 0: no firmware guest context */
+	int activated;   /* ACTIVATE done (ASID bound) */
 	uint32_t policy;
-	uint64_t *vmsa_spa;     /* one VMSA page per vCPU */
+	uint64_t *vmsa_spa; /* one VMSA page per vCPU */
 	unsigned nvmsa;
 	uint8_t measure[48];
 	int have_measure;
@@ -86,7 +86,7 @@ struct swsev_host {
 };
 
 /* ---- host.c ---- */
-struct host_vm *host_vm_get(swsev_host *h, uint32_t id);  /* +ref, or NULL */
+struct host_vm *host_vm_get(swsev_host *h, uint32_t id); /* +ref, or NULL */
 void host_vm_put(swsev_host *h, struct host_vm *vm);
 void host_set_err(struct swsev_rsp *rsp, int err);
 /* Copies a blob into a response slot (malloc'd copy). */
@@ -119,13 +119,16 @@ int host_vm_range_ok(const struct host_vm *vm, uint64_t gpa, uint64_t len);
  * or -EFAULT (not guest memory) / -ENOMEM. *contig = bytes to the block end. */
 int host_vm_translate(swsev_host *h, struct host_vm *vm, uint64_t gpa, int populate, uint64_t *spa,
 		      uint64_t *contig);
-int host_vm_host_write(swsev_host *h, struct host_vm *vm, uint64_t gpa, const uint8_t *p, size_t len);
+int host_vm_host_write(swsev_host *h, struct host_vm *vm, uint64_t gpa, const uint8_t *p,
+		       size_t len);
 int host_vm_host_read(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *p, size_t len);
-int host_vm_guest_io(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *p, size_t len, int write);
+int host_vm_guest_io(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *p, size_t len,
+		     int write);
 
 /* ---- devsev.c / kvm.c ---- */
 void host_sev_ioctl(swsev_host *h, const struct swsev_req *req, struct swsev_rsp *rsp);
-void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req, struct swsev_rsp *rsp);
+void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
+		 struct swsev_rsp *rsp);
 /* Tears down the firmware side of a VM (DEACTIVATE, DECOMMISSION, ASID). vm->lock held. */
 void host_vm_sev_teardown(swsev_host *h, struct host_vm *vm);
 

@@ -71,7 +71,8 @@ static int stage_out(struct kx *x, unsigned i, uint64_t spa, size_t n)
 
 	if (tmp == NULL)
 		return -ENOMEM;
-	rc = swsev_mem_read(x->h->mem, spa, tmp, n) == SWSEV_OK ? host_out_blob(x->rsp, i, tmp, n) : -EFAULT;
+	rc = swsev_mem_read(x->h->mem, spa, tmp, n) == SWSEV_OK ? host_out_blob(x->rsp, i, tmp, n) :
+								  -EFAULT;
 	swsev_clear_free(tmp, n);
 	return rc;
 }
@@ -148,8 +149,8 @@ static int do_init(struct kx *x, uint32_t id)
 		uint16_t ghcb;
 
 		swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-		if (swsev_cur_u64(&c, &features) || swsev_cur_u32(&c, &flags) || swsev_cur_u16(&c, &ghcb) ||
-		    swsev_cur_skip(&c, 2 + 32) || swsev_cur_end(&c))
+		if (swsev_cur_u64(&c, &features) || swsev_cur_u32(&c, &flags) ||
+		    swsev_cur_u16(&c, &ghcb) || swsev_cur_skip(&c, 2 + 32) || swsev_cur_end(&c))
 			return -EFAULT;
 		if (vm->type != SWSEV_VM_TYPE_SEV && vm->type != SWSEV_VM_TYPE_SEV_ES)
 			return -EINVAL;
@@ -196,9 +197,10 @@ static int do_launch_start(struct kx *x)
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_start))) != 0)
 		return rc;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u32(&c, &handle) || swsev_cur_u32(&c, &policy) || swsev_cur_u64(&c, &dh_uaddr) ||
-	    swsev_cur_u32(&c, &dh_len) || swsev_cur_skip(&c, 4) || swsev_cur_u64(&c, &sess_uaddr) ||
-	    swsev_cur_u32(&c, &sess_len) || swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
+	if (swsev_cur_u32(&c, &handle) || swsev_cur_u32(&c, &policy) ||
+	    swsev_cur_u64(&c, &dh_uaddr) || swsev_cur_u32(&c, &dh_len) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_u64(&c, &sess_uaddr) || swsev_cur_u32(&c, &sess_len) ||
+	    swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
 		return -EFAULT;
 	if (x->vm->handle)
 		return -EINVAL;
@@ -243,7 +245,8 @@ static int do_launch_update_data(struct kx *x)
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_update_data))) != 0)
 		return rc;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u64(&c, &gpa) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
+	if (swsev_cur_u64(&c, &gpa) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_end(&c))
 		return -EFAULT;
 	if (len == 0 || !swsev_add64_ok(gpa, len, &end))
 		return -EINVAL;
@@ -257,7 +260,8 @@ static int do_launch_update_data(struct kx *x)
 			return rc;
 		run = contig < end - gpa ? contig : end - gpa;
 		/* merge the following blocks while they continue in SPA space */
-		while (gpa + run < end && host_vm_translate(x->h, x->vm, gpa + run, 1, &nspa, &ncontig) == 0 &&
+		while (gpa + run < end &&
+		       host_vm_translate(x->h, x->vm, gpa + run, 1, &nspa, &ncontig) == 0 &&
 		       nspa == spa + run && run + ncontig <= UINT32_MAX)
 			run += ncontig < end - gpa - run ? ncontig : end - gpa - run;
 		memset(fb, 0, sizeof(fb));
@@ -283,7 +287,8 @@ static int do_launch_update_vmsa(struct kx *x)
 		return -ENOTTY;
 	if (vm->nvmsa != 0)
 		return -EINVAL;
-	if (!b->present || b->len == 0 || b->len % SWSEV_MEM_PAGE || b->len / SWSEV_MEM_PAGE > HOST_VCPU_MAX)
+	if (!b->present || b->len == 0 || b->len % SWSEV_MEM_PAGE ||
+	    b->len / SWSEV_MEM_PAGE > HOST_VCPU_MAX)
 		return -EINVAL;
 	n = b->len / SWSEV_MEM_PAGE;
 	vm->vmsa_spa = calloc(n, sizeof(uint64_t));
@@ -293,8 +298,8 @@ static int do_launch_update_vmsa(struct kx *x)
 	for (unsigned i = 0; i < n && rc == 0; i++) {
 		uint8_t fb[20];
 
-		rc = host_stage(x->h, SWSEV_MEM_PAGE, b->p + (size_t)i * SWSEV_MEM_PAGE, SWSEV_MEM_PAGE,
-				&vm->vmsa_spa[i]);
+		rc = host_stage(x->h, SWSEV_MEM_PAGE, b->p + (size_t)i * SWSEV_MEM_PAGE,
+				SWSEV_MEM_PAGE, &vm->vmsa_spa[i]);
 		if (rc)
 			break;
 		memset(fb, 0, sizeof(fb));
@@ -318,7 +323,8 @@ static int do_launch_measure(struct kx *x)
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_measure))) != 0)
 		return rc;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u64(&c, &uaddr) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
+	if (swsev_cur_u64(&c, &uaddr) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_end(&c))
 		return -EFAULT;
 	query = len == 0;
 	memset(fb, 0, sizeof(fb));
@@ -333,13 +339,14 @@ static int do_launch_measure(struct kx *x)
 	swsev_wle32(fb, x->vm->handle);
 	rc = kx_fw_ok(x, SEV_CMD_LAUNCH_MEASURE, fb, sizeof(fb));
 	if (!query && rc != 0)
-		goto out;       /* the user struct is left unchanged */
+		goto out; /* the user struct is left unchanged */
 	if (rc == 0 && spa) {
 		if ((rc = stage_out(x, 0, spa, len)) != 0)
 			goto out;
 		/* QEMU keeps the measurement; so does the host for query-sev-launch-measure */
 		if (len >= sizeof(x->vm->measure) &&
-		    swsev_mem_read(x->h->mem, spa, x->vm->measure, sizeof(x->vm->measure)) == SWSEV_OK)
+		    swsev_mem_read(x->h->mem, spa, x->vm->measure, sizeof(x->vm->measure)) ==
+			    SWSEV_OK)
 			x->vm->have_measure = 1;
 	}
 	memcpy(ua, x->req->arg, sizeof(ua));
@@ -351,8 +358,8 @@ out:
 }
 
 /* The transport buffer shared by LAUNCH_SECRET, SEND_UPDATE_*, RECEIVE_UPDATE_*. */
-static void xport_buf(uint8_t fb[52], uint32_t handle, uint64_t hdr, uint32_t hdr_len, uint64_t guest,
-		      uint32_t guest_len, uint64_t trans, uint32_t trans_len)
+static void xport_buf(uint8_t fb[52], uint32_t handle, uint64_t hdr, uint32_t hdr_len,
+		      uint64_t guest, uint32_t guest_len, uint64_t trans, uint32_t trans_len)
 {
 	memset(fb, 0, 52);
 	swsev_wle32(fb, handle);
@@ -376,10 +383,11 @@ static int parse_xport(struct kx *x, struct xport_args *a)
 	if (x->req->arg_len != 48)
 		return -EFAULT;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u64(&c, &a->hdr_uaddr) || swsev_cur_u32(&c, &a->hdr_len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_u64(&c, &a->guest_uaddr) || swsev_cur_u32(&c, &a->guest_len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_u64(&c, &a->trans_uaddr) || swsev_cur_u32(&c, &a->trans_len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_end(&c))
+	if (swsev_cur_u64(&c, &a->hdr_uaddr) || swsev_cur_u32(&c, &a->hdr_len) ||
+	    swsev_cur_skip(&c, 4) || swsev_cur_u64(&c, &a->guest_uaddr) ||
+	    swsev_cur_u32(&c, &a->guest_len) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_u64(&c, &a->trans_uaddr) || swsev_cur_u32(&c, &a->trans_len) ||
+	    swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
 		return -EFAULT;
 	return 0;
 }
@@ -410,7 +418,8 @@ static int do_launch_secret(struct kx *x)
 		return rc;
 	if ((rc = guest_contig(x, a.guest_uaddr, a.guest_len, &gspa)) != 0)
 		return rc;
-	if ((rc = in_blob(x, 0, a.hdr_len, &hdr)) != 0 || (rc = in_blob(x, 2, a.trans_len, &trans)) != 0)
+	if ((rc = in_blob(x, 0, a.hdr_len, &hdr)) != 0 ||
+	    (rc = in_blob(x, 2, a.trans_len, &trans)) != 0)
 		return rc;
 	if ((rc = host_stage(x->h, a.hdr_len, hdr, a.hdr_len, &hspa)) != 0 ||
 	    (rc = host_stage(x->h, a.trans_len, trans, a.trans_len, &tspa)) != 0)
@@ -459,8 +468,8 @@ static int do_dbg(struct kx *x, int encrypt)
 		return -EFAULT;
 	gpa = encrypt ? dst : src;
 	/* len != 0, no wrap, a destination given (KVM's checks) */
-	if (len == 0 || !swsev_add64_ok(gpa, len, &end) || (encrypt ? !x->req->in[0].present
-								    : !x->req->in[1].present))
+	if (len == 0 || !swsev_add64_ok(gpa, len, &end) ||
+	    (encrypt ? !x->req->in[0].present : !x->req->in[1].present))
 		return -EINVAL;
 	/* the plaintext travels in one blob */
 	if (len > SWSEV_BLOB_MAX)
@@ -501,13 +510,15 @@ static int do_dbg(struct kx *x, int encrypt)
 				goto out;
 		}
 		if (!encrypt) {
-			if (swsev_mem_read(x->h->mem, bounce + (spa - a0), out + done, n) != SWSEV_OK) {
+			if (swsev_mem_read(x->h->mem, bounce + (spa - a0), out + done, n) !=
+			    SWSEV_OK) {
 				rc = -EFAULT;
 				goto out;
 			}
 		} else {
 			/* patch the plaintext, then encrypt it back in place */
-			if (swsev_mem_write(x->h->mem, bounce + (spa - a0), in + done, n) != SWSEV_OK) {
+			if (swsev_mem_write(x->h->mem, bounce + (spa - a0), in + done, n) !=
+			    SWSEV_OK) {
 				rc = -EFAULT;
 				goto out;
 			}
@@ -558,7 +569,8 @@ static int do_send_start(struct kx *x)
 			return -EINVAL;
 		if (pdh_len == 0 || plat_len == 0 || amd_len == 0)
 			return -EINVAL;
-		if ((rc = in_blob(x, 0, pdh_len, &pdh)) != 0 || (rc = in_blob(x, 1, plat_len, &plat)) != 0 ||
+		if ((rc = in_blob(x, 0, pdh_len, &pdh)) != 0 ||
+		    (rc = in_blob(x, 1, plat_len, &plat)) != 0 ||
 		    (rc = in_blob(x, 2, amd_len, &amd)) != 0)
 			return rc;
 		caps[0] = pdh_len;
@@ -612,7 +624,8 @@ static int do_send_update_data(struct kx *x)
 		if (a.hdr_len > SEV_FW_BLOB_MAX_SIZE || a.trans_len > SEV_FW_BLOB_MAX_SIZE)
 			return -EINVAL;
 		/* the guest range must not cross a page */
-		if (a.guest_len == 0 || a.guest_len > SWSEV_MEM_PAGE - (a.guest_uaddr & (SWSEV_MEM_PAGE - 1)))
+		if (a.guest_len == 0 ||
+		    a.guest_len > SWSEV_MEM_PAGE - (a.guest_uaddr & (SWSEV_MEM_PAGE - 1)))
 			return -EINVAL;
 		if (!x->req->in[0].present || !x->req->in[2].present)
 			return -EFAULT;
@@ -629,7 +642,8 @@ static int do_send_update_data(struct kx *x)
 	if (rc == 0 && !query) {
 		rc = stage_out(x, 0, hspa, a.hdr_len);
 		if (rc == 0)
-			rc = stage_out(x, 2, tspa, a.trans_len < a.guest_len ? a.trans_len : a.guest_len);
+			rc = stage_out(x, 2, tspa,
+				       a.trans_len < a.guest_len ? a.trans_len : a.guest_len);
 	}
 	memcpy(ua, x->req->arg, sizeof(ua));
 	swsev_wle32(ua + 8, swsev_le32(fb + 0x10));
@@ -700,12 +714,13 @@ static int do_receive_update_data(struct kx *x)
 
 	if ((rc = parse_xport(x, &a)) != 0)
 		return rc;
-	if (a.hdr_len == 0 || a.guest_len == 0 || a.trans_len == 0 || a.hdr_len > SEV_FW_BLOB_MAX_SIZE ||
-	    a.trans_len > SEV_FW_BLOB_MAX_SIZE)
+	if (a.hdr_len == 0 || a.guest_len == 0 || a.trans_len == 0 ||
+	    a.hdr_len > SEV_FW_BLOB_MAX_SIZE || a.trans_len > SEV_FW_BLOB_MAX_SIZE)
 		return -EINVAL;
 	if (a.guest_len > SWSEV_MEM_PAGE - (a.guest_uaddr & (SWSEV_MEM_PAGE - 1)))
 		return -EINVAL;
-	if ((rc = in_blob(x, 0, a.hdr_len, &hdr)) != 0 || (rc = in_blob(x, 2, a.trans_len, &trans)) != 0)
+	if ((rc = in_blob(x, 0, a.hdr_len, &hdr)) != 0 ||
+	    (rc = in_blob(x, 2, a.trans_len, &trans)) != 0)
 		return rc;
 	if (!host_vm_range_ok(x->vm, a.guest_uaddr, a.guest_len))
 		return -EFAULT;
@@ -734,8 +749,8 @@ static int do_attestation(struct kx *x)
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_attestation_report))) != 0)
 		return rc;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_bytes(&c, mnonce, 16) || swsev_cur_u64(&c, &uaddr) || swsev_cur_u32(&c, &len) ||
-	    swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
+	if (swsev_cur_bytes(&c, mnonce, 16) || swsev_cur_u64(&c, &uaddr) ||
+	    swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
 		return -EFAULT;
 	query = len == 0;
 	memset(fb, 0, sizeof(fb));
@@ -761,7 +776,8 @@ static int do_attestation(struct kx *x)
 	return rc;
 }
 
-void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req, struct swsev_rsp *rsp)
+void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
+		 struct swsev_rsp *rsp)
 {
 	struct kx x = { .h = h, .vm = vm, .req = req, .rsp = rsp };
 	uint32_t id = req->cmd;
@@ -793,7 +809,7 @@ void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
 	case KVM_SEV_DBG_DECRYPT: rc = do_dbg(&x, 0); break;
 	case KVM_SEV_DBG_ENCRYPT: rc = do_dbg(&x, 1); break;
 	case KVM_SEV_GET_ATTESTATION_REPORT: rc = do_attestation(&x); break;
-	default: rc = -EINVAL; break;   /* *_UPDATE_VMSA of SEND/RECEIVE, CERT_EXPORT, unknown */
+	default: rc = -EINVAL; break; /* *_UPDATE_VMSA of SEND/RECEIVE, CERT_EXPORT, unknown */
 	}
 done:
 	rsp->err = rc;

@@ -104,7 +104,8 @@ int host_vm_translate(swsev_host *h, struct host_vm *vm, uint64_t gpa, int popul
 	return 0;
 }
 
-int host_vm_host_write(swsev_host *h, struct host_vm *vm, uint64_t gpa, const uint8_t *p, size_t len)
+int host_vm_host_write(swsev_host *h, struct host_vm *vm, uint64_t gpa, const uint8_t *p,
+		       size_t len)
 {
 	if (!host_vm_range_ok(vm, gpa, len))
 		return -EFAULT;
@@ -134,7 +135,7 @@ int host_vm_host_read(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *
 		size_t n;
 		int rc = host_vm_translate(h, vm, gpa, 0, &spa, &contig);
 
-		if (rc == -ENOENT) {    /* never touched: reads as zero */
+		if (rc == -ENOENT) { /* never touched: reads as zero */
 			contig = HOST_BLOCK - (gpa & (HOST_BLOCK - 1));
 			n = contig < len ? (size_t)contig : len;
 			memset(p, 0, n);
@@ -153,10 +154,12 @@ int host_vm_host_read(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *
 }
 
 /* The guest's own access: with the C-bit, through its ASID's key. */
-int host_vm_guest_io(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *p, size_t len, int write)
+int host_vm_guest_io(swsev_host *h, struct host_vm *vm, uint64_t gpa, uint8_t *p, size_t len,
+		     int write)
 {
 	if (!vm->sev)
-		return write ? host_vm_host_write(h, vm, gpa, p, len) : host_vm_host_read(h, vm, gpa, p, len);
+		return write ? host_vm_host_write(h, vm, gpa, p, len) :
+			       host_vm_host_read(h, vm, gpa, p, len);
 	if (!vm->activated || vm->asid == 0)
 		return -EINVAL;
 	if (!host_vm_range_ok(vm, gpa, len))

@@ -272,7 +272,8 @@ swsev_err swsev_mem_read_enc(swsev_mem *m, unsigned asid, uint64_t spa, void *bu
 	return rc;
 }
 
-swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const void *buf, size_t len)
+swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const void *buf,
+			      size_t len)
 {
 	swsev_memc *c = NULL;
 	uint64_t gen = 0;
@@ -290,7 +291,8 @@ swsev_err swsev_mem_write_enc(swsev_mem *m, unsigned asid, uint64_t spa, const v
 }
 
 /* The firmware's access with a key outside the slots: one cipher object per call. */
-swsev_err swsev_mem_read_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, void *buf, size_t len)
+swsev_err swsev_mem_read_key(swsev_mem *m, const uint8_t key[32], uint64_t spa, void *buf,
+			     size_t len)
 {
 	swsev_memc *c = NULL;
 	swsev_err rc;

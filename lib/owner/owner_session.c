@@ -20,7 +20,8 @@ swsev_err swsev_owner_check_pdh(const struct swsev_cert *pdh, swsev_ec_key **key
 		return SWSEV_E_INVALID;
 	if (pdh->pub_key_usage != SWSEV_USAGE_PDH)
 		return SWSEV_E_USAGE;
-	if (pdh->pub_key_algo != SWSEV_ALGO_ECDH_SHA256 && pdh->pub_key_algo != SWSEV_ALGO_ECDH_SHA384)
+	if (pdh->pub_key_algo != SWSEV_ALGO_ECDH_SHA256 &&
+	    pdh->pub_key_algo != SWSEV_ALGO_ECDH_SHA384)
 		return SWSEV_E_ALGO;
 	/* curve P-384, coordinates in range, point on the curve, not infinity */
 	e = swsev_cert_ec_key(pdh, &k);
@@ -62,7 +63,8 @@ swsev_err swsev_owner_session(const struct swsev_cert *pdh, uint32_t policy,
 	e = swsev_cert_init_ec(godh_out, 0, 0, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, godh);
 	if (e)
 		goto out;
-	e = swsev_session_build(z, sizeof(z), rnd, rnd + 16, rnd + 32, rnd + 48, policy, session_out);
+	e = swsev_session_build(z, sizeof(z), rnd, rnd + 16, rnd + 32, rnd + 48, policy,
+				session_out);
 	if (e)
 		goto out;
 	memcpy(tek, rnd + 32, 16);

@@ -48,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* an error must come with a message */
 	}
 	if (size >= SWSEV_CHAIN_LEN &&
-	    swsev_chain_parse_export(data, SWSEV_CHAIN_LEN, data + SWSEV_CHAIN_LEN, size - SWSEV_CHAIN_LEN,
-				     ch, eb, sizeof(eb)) == SWSEV_OK)
+	    swsev_chain_parse_export(data, SWSEV_CHAIN_LEN, data + SWSEV_CHAIN_LEN,
+				     size - SWSEV_CHAIN_LEN, ch, eb, sizeof(eb)) == SWSEV_OK)
 		verify(ch);
 	free(ch);
 	return 0;

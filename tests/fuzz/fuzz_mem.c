@@ -101,7 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3: /* C-bit read, through the slot or with the key */
 			if (n & 1)
 				rc = swsev_mem_read_key(m, key, BASE + off, buf, n);
-			else if ((rc = swsev_mem_read_enc(m, 1, BASE + off, buf, n)) != (md.loaded ? SWSEV_OK : SWSEV_E_STATE))
+			else if ((rc = swsev_mem_read_enc(m, 1, BASE + off, buf, n)) !=
+				 (md.loaded ? SWSEV_OK : SWSEV_E_STATE))
 				abort();
 			if (rc == SWSEV_OK)
 				for (size_t k = 0; k < n; k++)
@@ -127,9 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		case 6: /* allocator: what it hands out is aligned, above the window's page 0, and reads zero */
-			if (swsev_mem_alloc(m, n, &spa) != SWSEV_OK || spa == 0 || (spa & (SWSEV_MEM_PAGE - 1)))
+			if (swsev_mem_alloc(m, n, &spa) != SWSEV_OK || spa == 0 ||
+			    (spa & (SWSEV_MEM_PAGE - 1)))
 				abort();
-			if (swsev_mem_read(m, spa, buf, 16) != SWSEV_OK || !swsev_ct_is_zero(buf, 16))
+			if (swsev_mem_read(m, spa, buf, 16) != SWSEV_OK ||
+			    !swsev_ct_is_zero(buf, 16))
 				abort();
 			if (off & 1)
 				swsev_mem_release(m, spa, n);

@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > i.table_len + 32) {
 		struct swsev_ovmf_info j;
 
-		if (swsev_ovmf_parse(data + size - i.table_len - 32, i.table_len + 32, &j) != SWSEV_OK ||
+		if (swsev_ovmf_parse(data + size - i.table_len - 32, i.table_len + 32, &j) !=
+			    SWSEV_OK ||
 		    memcmp(&i, &j, sizeof(i)) != 0)
 			abort();
 	}

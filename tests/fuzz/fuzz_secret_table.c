@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* duplicates are legal to read (the guest would fail) but not to build */
 	if (swsev_secret_table_build(e, n, (int)(size & 1), &t, &tl) != SWSEV_OK)
 		return 0;
-	if (tl % 16 != 0 || swsev_secret_table_parse(t, tl, f, SWSEV_SECRET_MAX_ENTRIES, &m) != SWSEV_OK ||
-	    m != n)
+	if (tl % 16 != 0 ||
+	    swsev_secret_table_parse(t, tl, f, SWSEV_SECRET_MAX_ENTRIES, &m) != SWSEV_OK || m != n)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		if (memcmp(e[i].guid, f[i].guid, 16) != 0 || e[i].len != f[i].len ||

@@ -23,9 +23,11 @@ static void check_req(const uint8_t *data, size_t size)
 	memcpy(body, data, size);
 	if (swsev_wire_req_decode(body, size, &req) == SWSEV_OK) {
 		for (int i = 0; i < SWSEV_REQ_BLOBS; i++)
-			if (req.in[i].len && (req.in[i].p < body || req.in[i].p + req.in[i].len > body + size))
+			if (req.in[i].len &&
+			    (req.in[i].p < body || req.in[i].p + req.in[i].len > body + size))
 				abort(); /* a blob outside the body */
-		if (swsev_wire_req_encode(&req, &f, &n) != SWSEV_OK || n != SWSEV_WIRE_HDR_LEN + size ||
+		if (swsev_wire_req_encode(&req, &f, &n) != SWSEV_OK ||
+		    n != SWSEV_WIRE_HDR_LEN + size ||
 		    memcmp(f + SWSEV_WIRE_HDR_LEN, data, size) != 0)
 			abort(); /* accepted but not canonical */
 		free(f);
@@ -57,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char text[SWSEV_WIRE_TEXT_MAX + 1];
 
 	if (swsev_wire_hdr_decode(data, size < 16 ? size : 16, SWSEV_SIDE_DAEMON, &h) == SWSEV_OK &&
-	    (h.body_len > SWSEV_WIRE_BODY_MAX || (h.type != SWSEV_FRAME_HELLO && h.type != SWSEV_FRAME_REQUEST)))
+	    (h.body_len > SWSEV_WIRE_BODY_MAX ||
+	     (h.type != SWSEV_FRAME_HELLO && h.type != SWSEV_FRAME_REQUEST)))
 		abort();
 	(void)swsev_wire_hdr_decode(data, size < 16 ? size : 16, SWSEV_SIDE_CLIENT, &h);
 	check_req(data, size);

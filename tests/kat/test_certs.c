@@ -22,11 +22,15 @@
 
 static const char *gens[5] = { "naples", "rome", "milan", "genoa", "turin" };
 /* vectors README: key ids (raw 16 bytes in file order) */
-static const char *ark_ids[5] = { "1bb987c359494606b174945601c9ea5b", "e6002122fb58419399d15fee7b131351",
-				  "94c38e4177d0479292a7ae671d083fb6", "9f9d4a8fe761456599f6946c4c010f3a",
+static const char *ark_ids[5] = { "1bb987c359494606b174945601c9ea5b",
+				  "e6002122fb58419399d15fee7b131351",
+				  "94c38e4177d0479292a7ae671d083fb6",
+				  "9f9d4a8fe761456599f6946c4c010f3a",
 				  "d05c3a8bde484904b49552422ceb3942" };
-static const char *ask_ids[5] = { "e139970cfc464377ae61b289e2f9e96e", "c6cbcf145b3146f498e40ecb4ad4fded",
-				  "73478c05cc174bfeb06e718fa75dc3c8", "acbb4ad21acc436fb3e932f812cd01b0",
+static const char *ask_ids[5] = { "e139970cfc464377ae61b289e2f9e96e",
+				  "c6cbcf145b3146f498e40ecb4ad4fded",
+				  "73478c05cc174bfeb06e718fa75dc3c8",
+				  "acbb4ad21acc436fb3e932f812cd01b0",
 				  "15051693f7304d65a527b4a7f3f7cb77" };
 
 static uint8_t *load(const char *rel, size_t *n)
@@ -112,7 +116,8 @@ static uint8_t *real_bundle(const char *gen, size_t *len)
 		if (i < 4)
 			snprintf(p, sizeof(p), VEC "tests/%s/%s.cert", gen, sev[i]);
 		else
-			snprintf(p, sizeof(p), VEC "builtin/%s/%s.cert", gen, i == 4 ? "ask" : "ark");
+			snprintf(p, sizeof(p), VEC "builtin/%s/%s.cert", gen,
+				 i == 4 ? "ask" : "ark");
 		b = load(p, &n);
 		if (b == NULL) {
 			free(out);
@@ -149,7 +154,8 @@ TEST(amd_roots_all_generations)
 		CHECK_HEX(ask.key_id, ask_ids[g]);
 		CHECK_HEX(ask.certifying_id, ark_ids[g]);
 		CHECK_EQ(swsev_amd_cert_hash(&ark), g == 0 ? SWSEV_HASH_SHA256 : SWSEV_HASH_SHA384);
-		CHECK_EQ(swsev_amd_cert_algo(&ask), g == 0 ? SWSEV_ALGO_RSA_SHA256 : SWSEV_ALGO_RSA_SHA384);
+		CHECK_EQ(swsev_amd_cert_algo(&ask),
+			 g == 0 ? SWSEV_ALGO_RSA_SHA256 : SWSEV_ALGO_RSA_SHA384);
 		/* e = 65537 in every real key */
 		CHECK_HEX(ark.pub_exp, "010001");
 		CHECK(ark.pub_exp + ark.pub_exp_bits / 8 == ark.modulus);
@@ -266,21 +272,21 @@ TEST(amd_cert_parse_strict)
 	CHECK_EQ(swsev_amd_cert_parse(buf, n + 100, 0, &c, &used), SWSEV_OK);
 	CHECK_EQ(used, 1600);
 
-#define MUT(off, val, want)                                                        \
-	do {                                                                       \
-		memcpy(buf, b, n);                                                 \
-		buf[(off)] = (uint8_t)(val);                                       \
-		CHECK_EQ(swsev_amd_cert_parse(buf, n, 1, &c, &used), (want));      \
-		CHECK_EQ(c.len, 0);                                                \
+#define MUT(off, val, want)                                                   \
+	do {                                                                  \
+		memcpy(buf, b, n);                                            \
+		buf[(off)] = (uint8_t)(val);                                  \
+		CHECK_EQ(swsev_amd_cert_parse(buf, n, 1, &c, &used), (want)); \
+		CHECK_EQ(c.len, 0);                                           \
 	} while (0)
 	MUT(0, 2, SWSEV_E_VERSION);
 	MUT(3, 1, SWSEV_E_VERSION);
 	MUT(0x24, 0x01, SWSEV_E_USAGE);
-	MUT(0x28, 0x01, SWSEV_E_FORMAT);   /* reserved */
+	MUT(0x28, 0x01, SWSEV_E_FORMAT); /* reserved */
 	MUT(0x37, 0x80, SWSEV_E_FORMAT);
-	MUT(0x39, 0x04, SWSEV_E_LENGTH);   /* pub_exp_size 1024 */
-	MUT(0x3d, 0x0c, SWSEV_E_LENGTH);   /* modulus_size 3072 */
-	MUT(0x3f, 0xff, SWSEV_E_LENGTH);   /* huge: no overflow */
+	MUT(0x39, 0x04, SWSEV_E_LENGTH); /* pub_exp_size 1024 */
+	MUT(0x3d, 0x0c, SWSEV_E_LENGTH); /* modulus_size 3072 */
+	MUT(0x3f, 0xff, SWSEV_E_LENGTH); /* huge: no overflow */
 	MUT(0x3b, 0xff, SWSEV_E_LENGTH);
 #undef MUT
 	/* a 4096-bit header over 2048-bit data: truncated, never read past */
@@ -315,7 +321,8 @@ TEST(amd_ask_ark_bundle_split)
 		memcpy(buf, r->ask, r->ask_len);
 		memcpy(buf + r->ask_len, r->ark, r->ark_len);
 		CHECK_EQ(r->ask_len + r->ark_len, g == 0 ? 1664 : 3200);
-		CHECK_EQ(swsev_amd_cert_parse(buf, r->ask_len + r->ark_len, 0, &ask, &used), SWSEV_OK);
+		CHECK_EQ(swsev_amd_cert_parse(buf, r->ask_len + r->ark_len, 0, &ask, &used),
+			 SWSEV_OK);
 		CHECK_EQ(used, r->ask_len);
 		CHECK_EQ(swsev_amd_cert_parse(buf + used, r->ark_len, 0, &ark, &used2), SWSEV_OK);
 		CHECK_EQ(used2, r->ark_len);
@@ -418,29 +425,29 @@ TEST(sev_cert_parse_strict)
 	CHECK_EQ(swsev_cert_parse(buf, L + 1, &c), SWSEV_E_TRAILING);
 	CHECK_EQ(c.version, 0); /* output zeroed on failure */
 
-#define MUT(off, val, want)                                                      \
-	do {                                                                     \
-		memcpy(buf, b, L);                                               \
-		buf[(off)] = (uint8_t)(val);                                     \
-		CHECK_EQ(swsev_cert_parse(buf, L, &c), (want));                  \
+#define MUT(off, val, want)                                     \
+	do {                                                    \
+		memcpy(buf, b, L);                              \
+		buf[(off)] = (uint8_t)(val);                    \
+		CHECK_EQ(swsev_cert_parse(buf, L, &c), (want)); \
 	} while (0)
 	MUT(0, 2, SWSEV_E_VERSION);
 	MUT(2, 1, SWSEV_E_VERSION);
-	MUT(6, 1, SWSEV_E_FORMAT);          /* reserved */
+	MUT(6, 1, SWSEV_E_FORMAT); /* reserved */
 	MUT(7, 0x80, SWSEV_E_FORMAT);
-	MUT(8, 0x05, SWSEV_E_USAGE);        /* 0x1005 */
-	MUT(9, 0x00, SWSEV_E_USAGE);        /* 0x0002: not a SEV key usage */
-	MUT(0xc, 0x04, SWSEV_E_ALGO);       /* 0x4 */
-	MUT(0xc, 0x00, SWSEV_E_ALGO);       /* INVALID as a key algo */
-	MUT(0x10, 3, SWSEV_E_FORMAT);       /* curve 3 */
-	MUT(0x14 + 48, 1, SWSEV_E_FORMAT);  /* qx padding */
-	MUT(0x5c + 71, 1, SWSEV_E_FORMAT);  /* qy padding */
-	MUT(0xa4, 1, SWSEV_E_FORMAT);       /* key reserved area */
+	MUT(8, 0x05, SWSEV_E_USAGE);       /* 0x1005 */
+	MUT(9, 0x00, SWSEV_E_USAGE);       /* 0x0002: not a SEV key usage */
+	MUT(0xc, 0x04, SWSEV_E_ALGO);      /* 0x4 */
+	MUT(0xc, 0x00, SWSEV_E_ALGO);      /* INVALID as a key algo */
+	MUT(0x10, 3, SWSEV_E_FORMAT);      /* curve 3 */
+	MUT(0x14 + 48, 1, SWSEV_E_FORMAT); /* qx padding */
+	MUT(0x5c + 71, 1, SWSEV_E_FORMAT); /* qy padding */
+	MUT(0xa4, 1, SWSEV_E_FORMAT);      /* key reserved area */
 	MUT(0x413, 1, SWSEV_E_FORMAT);
-	MUT(0x414, 0x07, SWSEV_E_USAGE);    /* slot 1 usage 0x1007 */
-	MUT(0x418, 0x09, SWSEV_E_ALGO);     /* slot 1 algo 0x9 */
-	MUT(0x620, 0x05, SWSEV_E_ALGO);     /* slot 2 algo 0x5 */
-	MUT(0x5, 99, SWSEV_OK);             /* api_minor is free */
+	MUT(0x414, 0x07, SWSEV_E_USAGE); /* slot 1 usage 0x1007 */
+	MUT(0x418, 0x09, SWSEV_E_ALGO);  /* slot 1 algo 0x9 */
+	MUT(0x620, 0x05, SWSEV_E_ALGO);  /* slot 2 algo 0x5 */
+	MUT(0x5, 99, SWSEV_OK);          /* api_minor is free */
 	/* a half-empty slot (usage 0x1000, algo 0x2) parses: the verifiers refuse it */
 	MUT(0x61C, 0x00, SWSEV_OK);
 	CHECK_EQ(c.sig[1].usage, 0x1000);
@@ -563,7 +570,8 @@ TEST(history_unsigned_cek)
 	CHECK(strstr(res.msg[SWSEV_LINK_ASK_CEK], "unsigned") != NULL);
 	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ASK_CEK);
 	/* wrong sizes */
-	CHECK_EQ(swsev_chain_parse_export(certs, nc - 1, pdh, np, &ch, eb, sizeof(eb)), SWSEV_E_TRUNCATED);
+	CHECK_EQ(swsev_chain_parse_export(certs, nc - 1, pdh, np, &ch, eb, sizeof(eb)),
+		 SWSEV_E_TRUNCATED);
 	CHECK(strstr(eb, "6251 bytes") != NULL);
 	CHECK(swsev_chain_parse_export(certs, nc, pdh, np - 1, &ch, eb, sizeof(eb)) != SWSEV_OK);
 	CHECK(strstr(eb, "pdh.cert: 2083 bytes, a SEV certificate is 2084") != NULL);
@@ -604,7 +612,8 @@ static int chain_ok(const uint8_t *buf, size_t len, const struct swsev_amd_cert 
 	struct swsev_chain *ch = malloc(sizeof(*ch));
 	int ok = 0;
 
-	if (swsev_chain_parse_bundle(buf, len, ch) == SWSEV_OK && swsev_chain_verify(ch, trusted, res) == SWSEV_OK)
+	if (swsev_chain_parse_bundle(buf, len, ch) == SWSEV_OK &&
+	    swsev_chain_verify(ch, trusted, res) == SWSEV_OK)
 		ok = 1;
 	free(ch);
 	return ok;
@@ -679,9 +688,19 @@ TEST(real_chains_every_flipped_byte_fails)
 			continue;
 		for (int p = 0; p < 6; p++) {
 			/* positions: header, key area, and the signature itself */
-			size_t pos[] = { 4, 5, 0x10, 0x14, 0x20, 0x60, 0x90, parts[p].signed_len / 2,
-					 parts[p].signed_len - 1, parts[p].signed_len, parts[p].signed_len + 9,
-					 parts[p].signed_len + 100, parts[p].total - 300 };
+			size_t pos[] = { 4,
+					 5,
+					 0x10,
+					 0x14,
+					 0x20,
+					 0x60,
+					 0x90,
+					 parts[p].signed_len / 2,
+					 parts[p].signed_len - 1,
+					 parts[p].signed_len,
+					 parts[p].signed_len + 9,
+					 parts[p].signed_len + 100,
+					 parts[p].total - 300 };
 
 			for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
 				struct swsev_chain_result res = { 0 };
@@ -694,8 +713,8 @@ TEST(real_chains_every_flipped_byte_fails)
 				if (!chain_ok(b, len, NULL, &res))
 					failed++;
 				else
-					fprintf(stderr, "  %s: flip in %s at +%zu still valid\n", cg[g],
-						parts[p].name, pos[i]);
+					fprintf(stderr, "  %s: flip in %s at +%zu still valid\n",
+						cg[g], parts[p].name, pos[i]);
 				b[at] ^= 0x01;
 			}
 		}
@@ -777,7 +796,7 @@ TEST(chain_foreign_root_and_swaps_refused)
 	/* foreign ARK: Rome chain, Milan root trusted */
 	CHECK(!chain_ok(rome, len, &mark, &res));
 	CHECK_EQ(res.trust, SWSEV_E_UNTRUSTED);
-	CHECK(!chain_ok(rome, 4 * L, &mark, &res));     /* ARK from --ca: ASK not under it */
+	CHECK(!chain_ok(rome, 4 * L, &mark, &res)); /* ARK from --ca: ASK not under it */
 	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
 
 	/* Rome SEV certs with Naples ASK||ARK */
@@ -821,13 +840,15 @@ TEST(chain_foreign_root_and_swaps_refused)
 
 		memcpy(mix, rome, len);
 		memcpy(mix, rome + 2 * L, L);
-		CHECK_EQ(swsev_chain_parse_bundle_msg(mix, len, &ch, eb, sizeof(eb)), SWSEV_E_USAGE);
+		CHECK_EQ(swsev_chain_parse_bundle_msg(mix, len, &ch, eb, sizeof(eb)),
+			 SWSEV_E_USAGE);
 		CHECK(strstr(eb, "usage OCA (0x1001), expected PDH (0x1003)") != NULL);
 		/* ARK and ASK swapped */
 		memcpy(mix, rome, 4 * L);
 		memcpy(mix + 4 * L, rome + 4 * L + 1600, 1600);
 		memcpy(mix + 4 * L + 1600, rome + 4 * L, 1600);
-		CHECK_EQ(swsev_chain_parse_bundle_msg(mix, len, &ch, eb, sizeof(eb)), SWSEV_E_USAGE);
+		CHECK_EQ(swsev_chain_parse_bundle_msg(mix, len, &ch, eb, sizeof(eb)),
+			 SWSEV_E_USAGE);
 		CHECK(strstr(eb, "expected ASK") != NULL);
 	}
 out:
@@ -854,7 +875,8 @@ TEST(chain_unsigned_naples_ark)
 	CHECK(ch.ark.sig == NULL);
 	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_OK);
 	CHECK_EQ(res.ark_unsigned, 1);
-	CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF], "unsigned: the Naples ARK as first distributed") != NULL);
+	CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF],
+		     "unsigned: the Naples ARK as first distributed") != NULL);
 	CHECK(res.root_gen != NULL && !strcmp(res.root_gen, "naples"));
 	/* with a custom root that is the same unsigned ARK, nothing covers it */
 	/* trusting that very unsigned ARK: the built-in copy's signature still covers it */
@@ -904,10 +926,14 @@ TEST(init_sign_verify_ec)
 	CHECK_EQ(swsev_ec_generate(&pdh_k), SWSEV_OK);
 	if (!oca_k || !cek_k || !pek_k || !pdh_k)
 		goto out;
-	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&cek, 0, 22, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256, cek_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&pdh, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pdh_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&cek, 0, 22, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256, cek_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&pdh, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pdh_k),
+		 SWSEV_OK);
 	/* layout: coordinates little-endian in 72-byte fields */
 	CHECK_EQ(swsev_ec_get_public(pdh_k, x, y), SWSEV_OK);
 	CHECK_EQ(swsev_le32(pdh.raw), 1);
@@ -927,15 +953,22 @@ TEST(init_sign_verify_ec)
 	swsev_ec_free(k2);
 	k2 = NULL;
 	/* refused builds */
-	CHECK_EQ(swsev_cert_init_ec(&back, 0, 0, SWSEV_USAGE_ASK, SWSEV_ALGO_ECDSA_SHA256, pdh_k), SWSEV_E_USAGE);
-	CHECK_EQ(swsev_cert_init_ec(&back, 0, 0, SWSEV_USAGE_PDH, SWSEV_ALGO_RSA_SHA256, pdh_k), SWSEV_E_ALGO);
+	CHECK_EQ(swsev_cert_init_ec(&back, 0, 0, SWSEV_USAGE_ASK, SWSEV_ALGO_ECDSA_SHA256, pdh_k),
+		 SWSEV_E_USAGE);
+	CHECK_EQ(swsev_cert_init_ec(&back, 0, 0, SWSEV_USAGE_PDH, SWSEV_ALGO_RSA_SHA256, pdh_k),
+		 SWSEV_E_ALGO);
 
-	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k),
+		 SWSEV_OK);
 	/* the PEK the way real firmware signs it: slot 1 OCA, slot 2 CEK */
-	CHECK_EQ(swsev_cert_sign_ec(&pek, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&pek, 1, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256, cek_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pek_k), SWSEV_E_ALGO);
+	CHECK_EQ(swsev_cert_sign_ec(&pek, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&pek, 1, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256, cek_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pek_k),
+		 SWSEV_E_ALGO);
 	CHECK_EQ(swsev_cert_verify(&oca, &oca), SWSEV_OK);
 	CHECK_EQ(swsev_cert_verify(&pek, &oca), SWSEV_OK);
 	CHECK_EQ(swsev_cert_verify(&pek, &cek), SWSEV_OK);
@@ -968,12 +1001,16 @@ TEST(init_sign_verify_ec)
 
 		oca384.pub_key_algo = SWSEV_ALGO_ECDSA_SHA384;
 		CHECK_EQ(swsev_cert_encode(&oca384, NULL), SWSEV_OK);
-		CHECK_EQ(swsev_cert_sign_ec(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384, oca_k), SWSEV_OK);
+		CHECK_EQ(swsev_cert_sign_ec(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384,
+					    oca_k),
+			 SWSEV_OK);
 		CHECK_EQ(swsev_cert_verify(&child, &oca384), SWSEV_OK);
 		/* a SHA-256 signature labelled 0x102 does not verify */
-		put_ecdsa_slot(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384, oca_k, SWSEV_HASH_SHA256);
+		put_ecdsa_slot(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384, oca_k,
+			       SWSEV_HASH_SHA256);
 		CHECK_EQ(swsev_cert_verify(&child, &oca384), SWSEV_E_BADSIG);
-		put_ecdsa_slot(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384, oca_k, SWSEV_HASH_SHA384);
+		put_ecdsa_slot(&child, 1, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA384, oca_k,
+			       SWSEV_HASH_SHA384);
 		CHECK_EQ(swsev_cert_verify(&child, &oca384), SWSEV_OK);
 	}
 out:
@@ -996,10 +1033,14 @@ TEST(validate_fw_rule)
 	CHECK_EQ(swsev_ec_generate(&oca_k), SWSEV_OK);
 	if (!pek_k || !pdh_k || !oca_k)
 		goto out;
-	CHECK_EQ(swsev_cert_init_ec(&pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&pdh, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pdh_k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&pdh, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, pdh_k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&pdh, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_validate_fw(&pdh, &pek), SEV_STATUS_SUCCESS);
 
 	/* 2: a malformed slot (usage set, algo 0) is BAD_SIGNATURE even after a good one */
@@ -1023,11 +1064,11 @@ TEST(validate_fw_rule)
 	c = pdh;
 	c.sig[1] = c.sig[0];
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_SUCCESS);
-	c.sig[1].sig[3] ^= 1;                  /* good, then bad */
+	c.sig[1].sig[3] ^= 1; /* good, then bad */
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_BAD_SIGNATURE);
 	CHECK_EQ(swsev_cert_verify(&c, &pek), SWSEV_E_BADSIG);
 	c.sig[1] = pdh.sig[0];
-	c.sig[0].sig[3] ^= 1;                  /* bad, then good */
+	c.sig[0].sig[3] ^= 1; /* bad, then good */
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_SUCCESS);
 	CHECK_EQ(swsev_cert_verify(&c, &pek), SWSEV_E_BADSIG); /* the owner's rule is stricter */
 	/* ECDSA slot with non-zero padding */
@@ -1039,22 +1080,26 @@ TEST(validate_fw_rule)
 	c = pdh;
 	c.version = 2;
 	CHECK_EQ(swsev_cert_encode(&c, NULL), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_verify(&c, &pek), SWSEV_OK);
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_INVALID_CERTIFICATE);
 	c = pdh;
-	c.pub_key[4] ^= 1;                     /* point off the curve */
+	c.pub_key[4] ^= 1; /* point off the curve */
 	CHECK_EQ(swsev_cert_encode(&c, NULL), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_INVALID_CERTIFICATE);
 	/* 5: role: a PDH signed by an OCA verifies but is not a valid firmware cert */
 	c = pdh;
-	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_verify(&c, &oca), SWSEV_OK);
 	CHECK_EQ(swsev_cert_validate_fw(&c, &oca), SEV_STATUS_INVALID_CERTIFICATE);
 	/* an OCA signed by a PEK: role mismatch */
 	c = oca;
-	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&c, 0, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, pek_k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_validate_fw(&c, &pek), SEV_STATUS_INVALID_CERTIFICATE);
 	/* 1: the signer key must be valid */
 	c = pek;
@@ -1095,12 +1140,16 @@ static int emu_make(unsigned bits, struct emu *e)
 	memset(e, 0, sizeof(*e));
 	if (swsev_rsa_generate(bits, &e->ark_k) || swsev_rsa_generate(bits, &e->ask_k) ||
 	    swsev_amd_cert_make(e->ark_k, SWSEV_USAGE_ARK, NULL, NULL, NULL, &e->ark) ||
-	    swsev_amd_cert_make(e->ask_k, SWSEV_USAGE_ASK, NULL, e->ark.key_id, e->ark_k, &e->ask) ||
-	    swsev_ec_generate(&e->cek_k) || swsev_ec_generate(&e->oca_k) || swsev_ec_generate(&e->pek_k) ||
-	    swsev_ec_generate(&e->pdh_k) ||
-	    swsev_cert_init_ec(&e->cek, 0, 14, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256, e->cek_k) ||
-	    swsev_cert_init_ec(&e->oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, e->oca_k) ||
-	    swsev_cert_init_ec(&e->pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, e->pek_k) ||
+	    swsev_amd_cert_make(e->ask_k, SWSEV_USAGE_ASK, NULL, e->ark.key_id, e->ark_k,
+				&e->ask) ||
+	    swsev_ec_generate(&e->cek_k) || swsev_ec_generate(&e->oca_k) ||
+	    swsev_ec_generate(&e->pek_k) || swsev_ec_generate(&e->pdh_k) ||
+	    swsev_cert_init_ec(&e->cek, 0, 14, SWSEV_USAGE_CEK, SWSEV_ALGO_ECDSA_SHA256,
+			       e->cek_k) ||
+	    swsev_cert_init_ec(&e->oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256,
+			       e->oca_k) ||
+	    swsev_cert_init_ec(&e->pek, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256,
+			       e->pek_k) ||
 	    swsev_cert_init_ec(&e->pdh, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, e->pdh_k) ||
 	    swsev_cert_sign_rsa(&e->cek, 0, swsev_amd_cert_algo(&e->ask), e->ask_k) ||
 	    swsev_cert_sign_ec(&e->oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, e->oca_k) ||
@@ -1137,7 +1186,8 @@ static int run_cli(const char *args)
 	snprintf(buf, sizeof(buf), "%s", args);
 	argv[n++] = bin;
 	argv[n++] = (char *)"verify";
-	for (char *t = strtok_r(buf, " ", &save); t != NULL && n < 15; t = strtok_r(NULL, " ", &save))
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && n < 15;
+	     t = strtok_r(NULL, " ", &save))
 		argv[n++] = t;
 	argv[n] = NULL;
 	/* a sanitizer report must not pass for the refusal exit code 1 */
@@ -1365,8 +1415,11 @@ TEST(sev_cert_with_rsa_key)
 		CHECK(none == NULL);
 	}
 	/* a PEK signed by this RSA OCA: slot (OCA, RSA_SHA256), RSA-PSS SHA-256 */
-	CHECK_EQ(swsev_cert_init_ec(&child, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, ek), SWSEV_OK);
-	CHECK_EQ(swsev_rsa_pss_sign(k, SWSEV_HASH_SHA256, child.raw, SWSEV_CERT_BODY_LEN, sig, sizeof(sig)), SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&child, 0, 22, SWSEV_USAGE_PEK, SWSEV_ALGO_ECDSA_SHA256, ek),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_rsa_pss_sign(k, SWSEV_HASH_SHA256, child.raw, SWSEV_CERT_BODY_LEN, sig,
+				    sizeof(sig)),
+		 SWSEV_OK);
 	child.sig[0].usage = SWSEV_USAGE_OCA;
 	child.sig[0].algo = SWSEV_ALGO_RSA_SHA256;
 	swsev_reverse(child.sig[0].sig, sig, 256);

@@ -64,16 +64,20 @@ TEST(session_vector_a)
 }
 
 /* ---- crypto.md §4.4 B: the end-to-end vector ---- */
-static const char *B_PDH_X = "d17742934ca9aeb935395ef97169bdf0de3c8758379099ab6d01c608e60f51e562e87782effdef3cca18badaf7ba339c";
-static const char *B_PDH_Y = "223dd606b703f9e55c2c17af56d983313de3497e4b35d2b2cd4463b5b77f042d08818f82fa74666a2086a745c1506206";
-static const char *B_GODH_X = "99475b22c9ea79e02f4750611b97a81470dd4cc33b8d225f7ac7345f775aad3a143e4921b67031fc8160016c83b2645b";
-static const char *B_GODH_Y = "9546f7796469a1d169df1de02a96df6a54ddf9a98453068d45eb3b89cd83fef913516434d7e7adc43045b4996d17a667";
-static const char *B_Z = "e077b362b6d49fe84b92a12c748d57b3addc105ff4a2bf24f72100dd7d05660e26b43b3580ac174666af265787552c96";
-static const char *B_BLOB =
-	"000102030405060708090a0b0c0d0e0f307015e49da5595717b4e8a85aadde9e"
-	"6ededfa157175e73f30c5c41142269d3101112131415161718191a1b1c1d1e1f"
-	"df644b770a8fb4bb5a175cec584cbbe1e5c4d73557c99a93f51e9bd7511f977d"
-	"d1f6272e1a01686ab6ca55d0836454c63d1e76246180c841b433b62e7036d0ad";
+static const char *B_PDH_X =
+	"d17742934ca9aeb935395ef97169bdf0de3c8758379099ab6d01c608e60f51e562e87782effdef3cca18badaf7ba339c";
+static const char *B_PDH_Y =
+	"223dd606b703f9e55c2c17af56d983313de3497e4b35d2b2cd4463b5b77f042d08818f82fa74666a2086a745c1506206";
+static const char *B_GODH_X =
+	"99475b22c9ea79e02f4750611b97a81470dd4cc33b8d225f7ac7345f775aad3a143e4921b67031fc8160016c83b2645b";
+static const char *B_GODH_Y =
+	"9546f7796469a1d169df1de02a96df6a54ddf9a98453068d45eb3b89cd83fef913516434d7e7adc43045b4996d17a667";
+static const char *B_Z =
+	"e077b362b6d49fe84b92a12c748d57b3addc105ff4a2bf24f72100dd7d05660e26b43b3580ac174666af265787552c96";
+static const char *B_BLOB = "000102030405060708090a0b0c0d0e0f307015e49da5595717b4e8a85aadde9e"
+			    "6ededfa157175e73f30c5c41142269d3101112131415161718191a1b1c1d1e1f"
+			    "df644b770a8fb4bb5a175cec584cbbe1e5c4d73557c99a93f51e9bd7511f977d"
+			    "d1f6272e1a01686ab6ca55d0836454c63d1e76246180c841b433b62e7036d0ad";
 
 static void b_keys(uint8_t pdh_d[48], uint8_t godh_d[48])
 {
@@ -218,7 +222,8 @@ TEST(measure_negative)
 	unhex("ffeeddccbbaa99887766554433221100", tik, 16);
 	unhex("ad7facb2586fc6e966c004d7d1d16b024f5805ff7cb47c7a85dabd8b48892ca7", ld, 32);
 	unhex("42835280ae54e8034d149d72525b62c534081d20f8857d5e3e90d74d8c37f3cb"
-	      "0102030405060708090a0b0c0d0e0f10", blob, 48);
+	      "0102030405060708090a0b0c0d0e0f10",
+	      blob, 48);
 	CHECK_EQ(swsev_measure_verify(tik, 0, 22, 15, 1, ld, blob), SWSEV_OK);
 	for (size_t i = 0; i < 48; i++) {
 		blob[i] ^= 0x80;
@@ -284,7 +289,8 @@ TEST(measure_sevctl_kernel_hashes)
 
 	if (!fw || !k || !rd || read_exact(SEVCTL "measurement/tik1.bin", tik, 16))
 		goto out;
-	CHECK_EQ(swsev_hashes_table(k, kn, rd, in_n, "foo bar baz fake kernel=cmdline", table), SWSEV_OK);
+	CHECK_EQ(swsev_hashes_table(k, kn, rd, in_n, "foo bar baz fake kernel=cmdline", table),
+		 SWSEV_OK);
 	in.firmware = fw;
 	in.firmware_len = n;
 	in.hashes_table = table;
@@ -371,7 +377,8 @@ static void suffix_ld(const char *file, int kernel, const char *cmdline, int ini
 	if (kernel) {
 		/* an empty kernel file; initrd empty file or none: both SHA-256("") */
 		CHECK_EQ(swsev_hashes_table((const uint8_t *)"", 0,
-					    initrd_empty ? (const uint8_t *)"" : NULL, 0, cmdline, table),
+					    initrd_empty ? (const uint8_t *)"" : NULL, 0, cmdline,
+					    table),
 			 SWSEV_OK);
 		in.hashes_table = table;
 		in.hashes_table_len = sizeof(table);
@@ -407,10 +414,14 @@ TEST(virtee_suffix_digests)
 {
 	suffix_ld(AMDSEV, 1, "console=ttyS0 loglevel=7", 1, 0,
 		  "82a3ee5d537c3620628270c292ae30cb40c3c878666a7890ee7ef2a08fb535ff");
-	suffix_ld(AMDSEV, 1, NULL, 0, 0, "77f613d7bbcdf12a73782ea9e88b0172aeda50d1a54201cb903594ff52846898");
-	suffix_ld(OVMFX64, 0, NULL, 0, 0, "b4c021e085fb83ceffe6571a3d357b4a98773c83c474e47f76c876708fe316da");
-	suffix_ld(AMDSEV, 1, "", 1, 1, "13810ae661ea11e2bb205621f582fee268f0367c8f97bc297b7fadef3e12002c");
-	suffix_ld(AMDSEV, 1, "", 1, 4, "0dccbcaba8e90b261bd0d2e1863a2f9da714768b7b2a19363cd6ae35aa90de91");
+	suffix_ld(AMDSEV, 1, NULL, 0, 0,
+		  "77f613d7bbcdf12a73782ea9e88b0172aeda50d1a54201cb903594ff52846898");
+	suffix_ld(OVMFX64, 0, NULL, 0, 0,
+		  "b4c021e085fb83ceffe6571a3d357b4a98773c83c474e47f76c876708fe316da");
+	suffix_ld(AMDSEV, 1, "", 1, 1,
+		  "13810ae661ea11e2bb205621f582fee268f0367c8f97bc297b7fadef3e12002c");
+	suffix_ld(AMDSEV, 1, "", 1, 4,
+		  "0dccbcaba8e90b261bd0d2e1863a2f9da714768b7b2a19363cd6ae35aa90de91");
 }
 
 /* ---- kernel hashes table, launch-flow.md §4 worked example ---- */
@@ -418,12 +429,15 @@ TEST(hashes_table_worked_example)
 {
 	uint8_t t[SWSEV_HASHES_TABLE_PADDED], h[32];
 
-	CHECK_EQ(swsev_hashes_table((const uint8_t *)"KERNEL", 6, NULL, 0, "console=ttyS0", t), SWSEV_OK);
-	CHECK_HEX(t, "06d63894224fc94cb479a793d411fd21a800"
-		     "d82dd09720bd944caa78e7714d36ab2a3200f18aae9b3c09e55bc3047ad361e2442d7c53372470b2958fb83293209a784f71"
-		     "31f7ba442f3ad74b9af141e29169781d3200e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-		     "3794e74dd2ab7f42b835d5b172d2045b3200a204d4ad1de3e9b07751899e5cf4d4a3017328c41372c70fdcc8db9587bb38fb"
-		     "0000000000000000");
+	CHECK_EQ(swsev_hashes_table((const uint8_t *)"KERNEL", 6, NULL, 0, "console=ttyS0", t),
+		 SWSEV_OK);
+	CHECK_HEX(
+		t,
+		"06d63894224fc94cb479a793d411fd21a800"
+		"d82dd09720bd944caa78e7714d36ab2a3200f18aae9b3c09e55bc3047ad361e2442d7c53372470b2958fb83293209a784f71"
+		"31f7ba442f3ad74b9af141e29169781d3200e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		"3794e74dd2ab7f42b835d5b172d2045b3200a204d4ad1de3e9b07751899e5cf4d4a3017328c41372c70fdcc8db9587bb38fb"
+		"0000000000000000");
 	CHECK_EQ(swsev_sha256(t, sizeof(t), h), SWSEV_OK);
 	CHECK_HEX(h, "d84e2fbaa5b755a7c05f46a4f3106e92143129e13ad21d6a6552bf05ed4e9ba8");
 	/* no -append: the hash of the single NUL byte */
@@ -443,7 +457,8 @@ TEST(ovmf_footer_entries)
 	if (b) {
 		CHECK_EQ(swsev_ovmf_parse(b, n, &i), SWSEV_OK);
 		CHECK_EQ(i.table_len, 136);
-		CHECK(i.have_reset && i.have_secret && i.have_hashes && i.have_sev_meta && i.have_tdx_meta);
+		CHECK(i.have_reset && i.have_secret && i.have_hashes && i.have_sev_meta &&
+		      i.have_tdx_meta);
 		CHECK_EQ(i.sev_es_reset, 0x80b004);
 		CHECK_EQ(i.secret_base, 0x810000);
 		CHECK_EQ(i.secret_size, 0xc00);
@@ -467,7 +482,8 @@ TEST(ovmf_footer_entries)
 	b = th_read_file(th_fixture(OVMFX64), &n);
 	if (b) {
 		CHECK_EQ(swsev_ovmf_parse(b, n, &i), SWSEV_OK);
-		CHECK(i.have_reset && i.have_secret && i.have_hashes && i.have_sev_meta && i.have_tdx_meta);
+		CHECK(i.have_reset && i.have_secret && i.have_hashes && i.have_sev_meta &&
+		      i.have_tdx_meta);
 		CHECK_EQ(i.sev_es_reset, 0x80b004);
 		CHECK_EQ(i.secret_base, 0);
 		CHECK_EQ(i.secret_size, 0);
@@ -570,11 +586,12 @@ TEST(vmsa_sevctl_files)
 
 TEST(cpu_signatures)
 {
-	CHECK_EQ(swsev_cpu_signature(23, 1, 2), 0x00800f12);   /* EPYC */
-	CHECK_EQ(swsev_cpu_signature(23, 49, 0), 0x00830f10);  /* EPYC-Rome */
-	CHECK_EQ(swsev_cpu_signature(25, 1, 1), 0x00a00f11);   /* EPYC-Milan */
-	CHECK_EQ(swsev_cpu_signature(25, 17, 0), 0x00a10f10);  /* EPYC-Genoa */
-	CHECK_EQ(swsev_cpu_signature(6, 0x55, 4), 0x00050654); /* family <= 0xf: no extended family */
+	CHECK_EQ(swsev_cpu_signature(23, 1, 2), 0x00800f12);  /* EPYC */
+	CHECK_EQ(swsev_cpu_signature(23, 49, 0), 0x00830f10); /* EPYC-Rome */
+	CHECK_EQ(swsev_cpu_signature(25, 1, 1), 0x00a00f11);  /* EPYC-Milan */
+	CHECK_EQ(swsev_cpu_signature(25, 17, 0), 0x00a10f10); /* EPYC-Genoa */
+	CHECK_EQ(swsev_cpu_signature(6, 0x55, 4),
+		 0x00050654); /* family <= 0xf: no extended family */
 }
 
 /* ---- packet header and MAC, crypto.md §7.5 ---- */
@@ -613,7 +630,8 @@ TEST(packet_vectors)
 	CHECK_MEM(back, pt, 32);
 	/* the same packet under another context byte does not verify */
 	CHECK_EQ(swsev_pkt_open(tek, tik, 0x03, &h, ct, 32, NULL, back), SWSEV_E_BADMAC);
-	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back), SWSEV_E_BADMAC);
+	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back),
+		 SWSEV_E_BADMAC);
 }
 
 TEST(packet_negative)
@@ -634,7 +652,8 @@ TEST(packet_negative)
 	for (size_t i = 0; i < SWSEV_PKT_HDR_LEN; i++) {
 		hdr[i] ^= 0x01;
 		if (swsev_pkt_hdr_parse(hdr, SWSEV_PKT_HDR_LEN, &h2) != SWSEV_OK ||
-		    swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h2, ct, 32, measure, back) != SWSEV_E_BADMAC)
+		    swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h2, ct, 32, measure, back) !=
+			    SWSEV_E_BADMAC)
 			bad++;
 		if (!swsev_ct_is_zero(back, 32))
 			bad++;
@@ -643,21 +662,27 @@ TEST(packet_negative)
 	/* each flipped payload byte, each flipped measurement byte */
 	for (size_t i = 0; i < 32; i++) {
 		ct[i] ^= 0x10;
-		if (swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back) != SWSEV_E_BADMAC)
+		if (swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back) !=
+		    SWSEV_E_BADMAC)
 			bad++;
 		ct[i] ^= 0x10;
 		measure[i] ^= 0x10;
-		if (swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back) != SWSEV_E_BADMAC)
+		if (swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 32, measure, back) !=
+		    SWSEV_E_BADMAC)
 			bad++;
 		measure[i] ^= 0x10;
 	}
 	CHECK_EQ(bad, 0);
 	/* a truncated payload (still a multiple of 16) fails the MAC */
-	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 16, measure, back), SWSEV_E_BADMAC);
+	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 16, measure, back),
+		 SWSEV_E_BADMAC);
 	/* lengths */
-	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 31, measure, back), SWSEV_E_LENGTH);
-	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, pt, 0, measure, &h2, ct), SWSEV_E_LENGTH);
-	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, pt, 32, NULL, &h2, back), SWSEV_E_INVALID);
+	CHECK_EQ(swsev_pkt_open(tek, tik, SWSEV_CTX_SECRET, &h, ct, 31, measure, back),
+		 SWSEV_E_LENGTH);
+	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, pt, 0, measure, &h2, ct),
+		 SWSEV_E_LENGTH);
+	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, pt, 32, NULL, &h2, back),
+		 SWSEV_E_INVALID);
 	CHECK_EQ(swsev_pkt_hdr_parse(hdr, SWSEV_PKT_HDR_LEN - 1, &h2), SWSEV_E_TRUNCATED);
 	CHECK_EQ(swsev_pkt_hdr_parse(hdr, SWSEV_PKT_HDR_LEN + 1, &h2), SWSEV_E_TRAILING);
 	CHECK_EQ(swsev_pkt_hdr_parse(hdr, 0, &h2), SWSEV_E_TRUNCATED);
@@ -700,7 +725,8 @@ static void sevctl_packet(int two, const char *want_hdr, const char *want_payloa
 		goto out;
 	ct = malloc(tlen);
 	back = malloc(tlen);
-	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, table, tlen, measure, &h, ct), SWSEV_OK);
+	CHECK_EQ(swsev_pkt_seal(tek, tik, SWSEV_CTX_SECRET, iv, table, tlen, measure, &h, ct),
+		 SWSEV_OK);
 	swsev_pkt_hdr_encode(&h, hdr);
 	CHECK_HEX(hdr, want_hdr);
 	CHECK_HEX(ct, want_payload);

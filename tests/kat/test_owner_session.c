@@ -88,7 +88,8 @@ static swsev_ec_key *make_pdh(uint8_t cert[SWSEV_CERT_LEN])
 	swsev_ec_key *k = NULL;
 	struct swsev_cert c;
 
-	if (swsev_ec_generate(&k) || swsev_cert_init_ec(&c, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, k) ||
+	if (swsev_ec_generate(&k) ||
+	    swsev_cert_init_ec(&c, 0, 22, SWSEV_USAGE_PDH, SWSEV_ALGO_ECDH_SHA256, k) ||
 	    swsev_cert_encode(&c, cert)) {
 		swsev_ec_free(k);
 		return NULL;
@@ -150,7 +151,8 @@ static void round_trip(uint32_t policy, const char *policy_text)
 	CHECK_MEM(tik, tikf, 16);
 	CHECK(memcmp(tek, tik, 16) != 0);
 	/* a host that launches with another policy is caught */
-	CHECK_EQ(swsev_session_open(z, 48, &s, policy ^ SWSEV_POLICY_NOKS, tek, tik), SWSEV_E_BADMAC);
+	CHECK_EQ(swsev_session_open(z, 48, &s, policy ^ SWSEV_POLICY_NOKS, tek, tik),
+		 SWSEV_E_BADMAC);
 	/* another platform's key cannot open it */
 	{
 		uint8_t other[SWSEV_CERT_LEN];

@@ -32,7 +32,8 @@
 static const char *dev = "/dev/sev";
 static int failures;
 
-static void result(const char *name, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void result(const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void result(const char *name, int ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -134,31 +135,37 @@ int main(int argc, char **argv)
 	/* PLATFORM_STATUS: allowed on a read-only descriptor */
 	memset(&st, 0xff, sizeof(st));
 	r = issue(ro, SEV_PLATFORM_STATUS, &st, &e, &fw);
-	result("platform_status", r == 0 && fw == 0 && st.state <= 2 && (st.api_major > 0 || st.api_minor >= 17) &&
-				  (st.flags & ~(uint32_t)0x101) == 0,
-	       "r=%d errno=%d error=0x%x api=%u.%u state=%u flags=0x%x", r, e, fw, st.api_major, st.api_minor,
-	       st.state, st.flags);
+	result("platform_status",
+	       r == 0 && fw == 0 && st.state <= 2 && (st.api_major > 0 || st.api_minor >= 17) &&
+		       (st.flags & ~(uint32_t)0x101) == 0,
+	       "r=%d errno=%d error=0x%x api=%u.%u state=%u flags=0x%x", r, e, fw, st.api_major,
+	       st.api_minor, st.state, st.flags);
 
 	/* PEK_CSR: the length query (address 0, length 0) */
 	memset(&csrq, 0, sizeof(csrq));
 	r = issue(rw, SEV_PEK_CSR, &csrq, &e, &fw);
-	result("pek_csr_length_query", r == -1 && e == EIO && fw == ST_INVALID_LENGTH && csrq.length == CERT_LEN &&
-					       csrq.address == 0,
+	result("pek_csr_length_query",
+	       r == -1 && e == EIO && fw == ST_INVALID_LENGTH && csrq.length == CERT_LEN &&
+		       csrq.address == 0,
 	       "r=%d errno=%d error=0x%x length=%u", r, e, fw, csrq.length);
 	/* a buffer too small: INVALID_LENGTH, the needed size, nothing written */
 	memset(csr, 0xa5, sizeof(csr));
 	csrq.address = (uint64_t)(uintptr_t)csr;
 	csrq.length = 100;
 	r = issue(rw, SEV_PEK_CSR, &csrq, &e, &fw);
-	result("pek_csr_short_buffer", r == -1 && e == EIO && fw == ST_INVALID_LENGTH && csrq.length == CERT_LEN &&
-					       csr[0] == 0xa5 && csrq.address == (uint64_t)(uintptr_t)csr,
+	result("pek_csr_short_buffer",
+	       r == -1 && e == EIO && fw == ST_INVALID_LENGTH && csrq.length == CERT_LEN &&
+		       csr[0] == 0xa5 && csrq.address == (uint64_t)(uintptr_t)csr,
 	       "r=%d errno=%d error=0x%x length=%u", r, e, fw, csrq.length);
 	/* the real call: a PEK body with both signature slots empty */
 	csrq.length = CERT_LEN;
 	r = issue(rw, SEV_PEK_CSR, &csrq, &e, &fw);
-	result("pek_csr", r == 0 && fw == 0 && csrq.length == CERT_LEN && le32(csr) == 1 && usage_of(csr) == 0x1002 &&
-				  le32(csr + 0x414) == 0x1000 && le32(csr + 0x61c) == 0x1000 && csr[CERT_LEN] == 0xa5,
-	       "r=%d errno=%d error=0x%x length=%u usage=0x%x", r, e, fw, csrq.length, usage_of(csr));
+	result("pek_csr",
+	       r == 0 && fw == 0 && csrq.length == CERT_LEN && le32(csr) == 1 &&
+		       usage_of(csr) == 0x1002 && le32(csr + 0x414) == 0x1000 &&
+		       le32(csr + 0x61c) == 0x1000 && csr[CERT_LEN] == 0xa5,
+	       "r=%d errno=%d error=0x%x length=%u usage=0x%x", r, e, fw, csrq.length,
+	       usage_of(csr));
 	/* over the driver's 16 KiB cap */
 	csrq.length = SEV_FW_BLOB_MAX_SIZE + 1;
 	r = issue(rw, SEV_PEK_CSR, &csrq, &e, &fw);
@@ -167,22 +174,28 @@ int main(int argc, char **argv)
 	/* PDH_CERT_EXPORT: query, then the PDH and PEK || OCA || CEK */
 	memset(&ex, 0, sizeof(ex));
 	r = issue(ro, SEV_PDH_CERT_EXPORT, &ex, &e, &fw);
-	result("pdh_cert_export_length_query", r == -1 && e == EIO && fw == ST_INVALID_LENGTH &&
-						       ex.pdh_cert_len == CERT_LEN && ex.cert_chain_len == CHAIN_LEN,
-	       "r=%d errno=%d error=0x%x lengths=%u,%u", r, e, fw, ex.pdh_cert_len, ex.cert_chain_len);
+	result("pdh_cert_export_length_query",
+	       r == -1 && e == EIO && fw == ST_INVALID_LENGTH && ex.pdh_cert_len == CERT_LEN &&
+		       ex.cert_chain_len == CHAIN_LEN,
+	       "r=%d errno=%d error=0x%x lengths=%u,%u", r, e, fw, ex.pdh_cert_len,
+	       ex.cert_chain_len);
 	r = export_chain(ro, pdh1, chain1);
-	result("pdh_cert_export", r == 0 && usage_of(pdh1) == 0x1003 && usage_of(chain1) == 0x1002 &&
-					  usage_of(chain1 + CERT_LEN) == 0x1001 && usage_of(chain1 + 2 * CERT_LEN) == 0x1004 &&
-					  le32(chain1 + 2 * CERT_LEN + 0x414) == 0x1000,
-	       "r=%d usages pdh=0x%x pek=0x%x oca=0x%x cek=0x%x", r, usage_of(pdh1), usage_of(chain1),
-	       usage_of(chain1 + CERT_LEN), usage_of(chain1 + 2 * CERT_LEN));
+	result("pdh_cert_export",
+	       r == 0 && usage_of(pdh1) == 0x1003 && usage_of(chain1) == 0x1002 &&
+		       usage_of(chain1 + CERT_LEN) == 0x1001 &&
+		       usage_of(chain1 + 2 * CERT_LEN) == 0x1004 &&
+		       le32(chain1 + 2 * CERT_LEN + 0x414) == 0x1000,
+	       "r=%d usages pdh=0x%x pek=0x%x oca=0x%x cek=0x%x", r, usage_of(pdh1),
+	       usage_of(chain1), usage_of(chain1 + CERT_LEN), usage_of(chain1 + 2 * CERT_LEN));
 	/* the CSR is the current PEK's body */
-	result("pek_csr_matches_pek", memcmp(csr, chain1, 0x414) == 0, "CSR body differs from the exported PEK");
+	result("pek_csr_matches_pek", memcmp(csr, chain1, 0x414) == 0,
+	       "CSR body differs from the exported PEK");
 
 	/* GET_ID2: query, then the 64-byte identifier; GET_ID agrees */
 	memset(&id2, 0, sizeof(id2));
 	r = issue(ro, SEV_GET_ID2, &id2, &e, &fw);
-	result("get_id2_length_query", r == -1 && e == EIO && fw == ST_INVALID_LENGTH && id2.length == ID_LEN,
+	result("get_id2_length_query",
+	       r == -1 && e == EIO && fw == ST_INVALID_LENGTH && id2.length == ID_LEN,
 	       "r=%d errno=%d error=0x%x length=%u", r, e, fw, id2.length);
 	memset(id, 0, sizeof(id));
 	id2.address = (uint64_t)(uintptr_t)id;
@@ -193,7 +206,8 @@ int main(int argc, char **argv)
 
 		for (int i = 0; i < ID_LEN; i++)
 			nz |= id[i];
-		result("get_id2", r == 0 && fw == 0 && id2.length == ID_LEN && nz && id[ID_LEN] == 0,
+		result("get_id2",
+		       r == 0 && fw == 0 && id2.length == ID_LEN && nz && id[ID_LEN] == 0,
 		       "r=%d errno=%d error=0x%x length=%u", r, e, fw, id2.length);
 	}
 	memset(&id1, 0, sizeof(id1));
@@ -203,9 +217,14 @@ int main(int argc, char **argv)
 
 	/* a read-only descriptor is refused every command that changes state */
 	{
-		static const struct { uint32_t cmd; const char *name; } w[] = {
-			{ SEV_FACTORY_RESET, "ro_factory_reset_eperm" }, { SEV_PEK_GEN, "ro_pek_gen_eperm" },
-			{ SEV_PEK_CSR, "ro_pek_csr_eperm" }, { SEV_PDH_GEN, "ro_pdh_gen_eperm" },
+		static const struct {
+			uint32_t cmd;
+			const char *name;
+		} w[] = {
+			{ SEV_FACTORY_RESET, "ro_factory_reset_eperm" },
+			{ SEV_PEK_GEN, "ro_pek_gen_eperm" },
+			{ SEV_PEK_CSR, "ro_pek_csr_eperm" },
+			{ SEV_PDH_GEN, "ro_pdh_gen_eperm" },
 			{ SEV_PEK_CERT_IMPORT, "ro_pek_cert_import_eperm" },
 		};
 		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
@@ -217,15 +236,18 @@ int main(int argc, char **argv)
 		}
 	}
 	r = export_chain(ro, pdh2, chain2);
-	result("ro_refusals_changed_nothing", r == 0 && memcmp(pdh1, pdh2, CERT_LEN) == 0 &&
-						      memcmp(chain1, chain2, CHAIN_LEN) == 0,
+	result("ro_refusals_changed_nothing",
+	       r == 0 && memcmp(pdh1, pdh2, CERT_LEN) == 0 &&
+		       memcmp(chain1, chain2, CHAIN_LEN) == 0,
 	       "the chain changed after refused commands");
 
 	/* PDH_GEN: a new PDH, the same PEK */
 	r = issue(rw, SEV_PDH_GEN, NULL, &e, &fw);
 	result("pdh_gen", r == 0 && fw == 0, "r=%d errno=%d error=0x%x", r, e, fw);
 	r = export_chain(rw, pdh2, chain2);
-	result("pdh_gen_effect", r == 0 && memcmp(pdh1, pdh2, CERT_LEN) != 0 && memcmp(chain1, chain2, CHAIN_LEN) == 0,
+	result("pdh_gen_effect",
+	       r == 0 && memcmp(pdh1, pdh2, CERT_LEN) != 0 &&
+		       memcmp(chain1, chain2, CHAIN_LEN) == 0,
 	       "PDH unchanged or PEK/OCA/CEK changed");
 
 	/* PEK_GEN: new OCA, PEK and PDH; the CEK stays */
@@ -234,9 +256,11 @@ int main(int argc, char **argv)
 	r = issue(rw, SEV_PEK_GEN, NULL, &e, &fw);
 	result("pek_gen", r == 0 && fw == 0, "r=%d errno=%d error=0x%x", r, e, fw);
 	r = export_chain(rw, pdh2, chain2);
-	result("pek_gen_effect", r == 0 && memcmp(pdh1, pdh2, CERT_LEN) != 0 && memcmp(chain1, chain2, CERT_LEN) != 0 &&
-					 memcmp(chain1 + CERT_LEN, chain2 + CERT_LEN, CERT_LEN) != 0 &&
-					 memcmp(chain1 + 2 * CERT_LEN, chain2 + 2 * CERT_LEN, CERT_LEN) == 0,
+	result("pek_gen_effect",
+	       r == 0 && memcmp(pdh1, pdh2, CERT_LEN) != 0 &&
+		       memcmp(chain1, chain2, CERT_LEN) != 0 &&
+		       memcmp(chain1 + CERT_LEN, chain2 + CERT_LEN, CERT_LEN) != 0 &&
+		       memcmp(chain1 + 2 * CERT_LEN, chain2 + 2 * CERT_LEN, CERT_LEN) == 0,
 	       "PEK_GEN did not renew exactly OCA, PEK and PDH");
 
 	/* PEK_CERT_IMPORT: lengths are checked by the driver and the firmware */
@@ -257,7 +281,8 @@ int main(int argc, char **argv)
 	imp.pek_cert_len = CERT_LEN;
 	oca_own[0x20] ^= 1;
 	r = issue(rw, SEV_PEK_CERT_IMPORT, &imp, &e, &fw);
-	result("pek_cert_import_flipped_oca", r == -1 && e == EIO && fw != 0 && fw != ST_INVALID_LENGTH,
+	result("pek_cert_import_flipped_oca",
+	       r == -1 && e == EIO && fw != 0 && fw != ST_INVALID_LENGTH,
 	       "r=%d errno=%d error=0x%x", r, e, fw);
 	oca_own[0x20] ^= 1;
 	/* the platform's own OCA and its PEK with only the OCA signature (the CEK's
@@ -266,7 +291,8 @@ int main(int argc, char **argv)
 	pek_own[0x61c + 1] = 0x10; /* usage 0x1000: empty slot */
 	r = issue(rw, SEV_PEK_CERT_IMPORT, &imp, &e, &fw);
 	r = r == 0 && fw == 0 ? status(ro, &st) : -1;
-	result("pek_cert_import", r == 0 && (st.flags & 1), "r=%d errno=%d error=0x%x flags=0x%x", r, e, fw, st.flags);
+	result("pek_cert_import", r == 0 && (st.flags & 1), "r=%d errno=%d error=0x%x flags=0x%x",
+	       r, e, fw, st.flags);
 	r = issue(rw, SEV_PEK_CERT_IMPORT, &imp, &e, &fw);
 	result("pek_cert_import_already_owned", r == -1 && e == EIO && fw == ST_ALREADY_OWNED,
 	       "r=%d errno=%d error=0x%x", r, e, fw);
@@ -288,8 +314,10 @@ int main(int argc, char **argv)
 	       "r=%d state=%u flags=0x%x", r, st.state, st.flags);
 	memcpy(chain1, chain2, CHAIN_LEN);
 	r = export_chain(rw, pdh2, chain2); /* auto-INIT needs the writable descriptor */
-	result("factory_reset_effect", r == 0 && memcmp(chain1, chain2, CERT_LEN) != 0 &&
-					       memcmp(chain1 + 2 * CERT_LEN + 0x10, chain2 + 2 * CERT_LEN + 0x10, 1028) == 0,
+	result("factory_reset_effect",
+	       r == 0 && memcmp(chain1, chain2, CERT_LEN) != 0 &&
+		       memcmp(chain1 + 2 * CERT_LEN + 0x10, chain2 + 2 * CERT_LEN + 0x10, 1028) ==
+			       0,
 	       "r=%d: the PEK did not change or the CEK's key did", r);
 
 	close(ro);

@@ -56,8 +56,14 @@ static void links(const char *gen)
 	both(&c.pdh, &c.pek, SWSEV_E_BADSIG);
 }
 
-TEST(verify_ec_milan) { links("milan"); }
-TEST(verify_ec_rome) { links("rome"); }
+TEST(verify_ec_milan)
+{
+	links("milan");
+}
+TEST(verify_ec_rome)
+{
+	links("rome");
+}
 
 TEST(verify_ec_arguments)
 {
@@ -98,7 +104,8 @@ TEST(builtin_ask_search)
 	c.cek.sig[0].sig[7] ^= 0x01;
 	CHECK(swsev_chain_verify(&c, NULL, &res) != SWSEV_OK);
 	CHECK_EQ(res.link[SWSEV_LINK_ASK_CEK], SWSEV_E_NOTFOUND);
-	CHECK(strstr(res.msg[SWSEV_LINK_ASK_CEK], "no built-in AMD signing key signed this CEK") != NULL);
+	CHECK(strstr(res.msg[SWSEV_LINK_ASK_CEK], "no built-in AMD signing key signed this CEK") !=
+	      NULL);
 	CHECK(!res.amd_builtin);
 	c.cek.sig[0].sig[7] ^= 0x01;
 	/* a flipped PEK body byte: both PEK links fail, the rest hold */

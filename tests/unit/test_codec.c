@@ -133,12 +133,12 @@ TEST(overflow_helpers)
 }
 
 TH_MAIN_BEGIN("codec")
-	RUN(cursor_reads_le);
-	RUN(cursor_exact_boundary);
-	RUN(cursor_trailing_and_zeros);
-	RUN(writer_bounds);
-	RUN(guid_bytes_le);
-	RUN(hex_roundtrip);
-	RUN(parse_u64_strict);
-	RUN(overflow_helpers);
+RUN(cursor_reads_le);
+RUN(cursor_exact_boundary);
+RUN(cursor_trailing_and_zeros);
+RUN(writer_bounds);
+RUN(guid_bytes_le);
+RUN(hex_roundtrip);
+RUN(parse_u64_strict);
+RUN(overflow_helpers);
 TH_MAIN_END

@@ -9,7 +9,7 @@
 
 #include "test_fw_util.h"
 
-#define ASID 300   /* genoa: SEV (non-ES) ASIDs are 201..1006 */
+#define ASID 300 /* genoa: SEV (non-ES) ASIDs are 201..1006 */
 #define IMG (64 * 1024)
 
 struct owner {
@@ -119,7 +119,8 @@ TEST(owner_launch_measure_secret)
 	/* the owner recomputes it: LD = SHA-256(image), MEASURE with its TIK */
 	CHECK_EQ(swsev_sha256(img, IMG, ld), SWSEV_OK);
 	CHECK_EQ(swsev_measure(o.tik, prof->api_major, prof->api_minor, prof->build, policy, ld,
-			       m + 32, want), SWSEV_OK);
+			       m + 32, want),
+		 SWSEV_OK);
 	CHECK_MEM(m, want, 32);
 	/* a second LAUNCH_MEASURE is in the wrong state */
 	CHECK_EQ(t_measure(&p, h, got), SEV_STATUS_INVALID_GUEST_STATE);
@@ -129,7 +130,8 @@ TEST(owner_launch_measure_secret)
 		secret[i] = (uint8_t)(0xA0 + i);
 	memset(iv, 0x3c, sizeof(iv));
 	CHECK_EQ(swsev_pkt_seal(o.tek, o.tik, SWSEV_CTX_SECRET, iv, secret, sizeof(secret), m, &ph,
-				cipher), SWSEV_OK);
+				cipher),
+		 SWSEV_OK);
 	swsev_pkt_hdr_encode(&ph, hdr);
 
 	/* flipped bytes: header IV, header MAC, ciphertext -> BAD_MEASUREMENT */
@@ -145,7 +147,8 @@ TEST(owner_launch_measure_secret)
 			c2[17] ^= 0x10;
 		t_write(&p, T_BUF3, h2, sizeof(h2));
 		t_write(&p, T_BUF4, c2, sizeof(c2));
-		CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 64, NULL),
+		CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 64,
+				 NULL),
 			 SEV_STATUS_BAD_MEASUREMENT);
 	}
 	/* a secret sealed against another measurement is refused */
@@ -154,12 +157,14 @@ TEST(owner_launch_measure_secret)
 		struct swsev_pkt_hdr ph2;
 		memcpy(m2, m, 32);
 		m2[0] ^= 1;
-		CHECK_EQ(swsev_pkt_seal(o.tek, o.tik, SWSEV_CTX_SECRET, iv, secret, 64, m2, &ph2, c2),
+		CHECK_EQ(swsev_pkt_seal(o.tek, o.tik, SWSEV_CTX_SECRET, iv, secret, 64, m2, &ph2,
+					c2),
 			 SWSEV_OK);
 		swsev_pkt_hdr_encode(&ph2, h2);
 		t_write(&p, T_BUF3, h2, sizeof(h2));
 		t_write(&p, T_BUF4, c2, sizeof(c2));
-		CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 64, NULL),
+		CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 64,
+				 NULL),
 			 SEV_STATUS_BAD_MEASUREMENT);
 	}
 	/* wrong lengths and alignment */
@@ -169,7 +174,8 @@ TEST(owner_launch_measure_secret)
 		 SEV_STATUS_INVALID_LENGTH);
 	CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 48, NULL),
 		 SEV_STATUS_INVALID_LENGTH);
-	CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2 + 8, 64, T_BUF4, 64, NULL),
+	CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2 + 8, 64, T_BUF4, 64,
+			 NULL),
 		 SEV_STATUS_INVALID_ADDRESS);
 	/* the genuine packet lands, decrypted, at the guest address */
 	CHECK_EQ(t_xport(&p, SEV_CMD_LAUNCH_SECRET, h, T_BUF3, 52, T_GUEST2, 64, T_BUF4, 64, xb),
@@ -180,7 +186,8 @@ TEST(owner_launch_measure_secret)
 	CHECK(memcmp(got, secret, 64) != 0);
 	CHECK(memcmp(got, cipher, 64) != 0);
 	/* the secret is not part of the measurement; LAUNCH_UPDATE is over */
-	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, 16), SEV_STATUS_INVALID_GUEST_STATE);
+	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, 16),
+		 SEV_STATUS_INVALID_GUEST_STATE);
 
 	CHECK_EQ(t_handle_cmd(&p, SEV_CMD_LAUNCH_FINISH, h), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_guest_status(&p, h, &gpol, &gasid, &gstate), SEV_STATUS_SUCCESS);
@@ -192,7 +199,8 @@ TEST(owner_launch_measure_secret)
 		 SEV_STATUS_INVALID_GUEST_STATE);
 
 	/* DBG_DECRYPT gives the plaintext (policy allows debugging) */
-	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST + 4096, T_OUT, 8192), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST + 4096, T_OUT, 8192),
+		 SEV_STATUS_SUCCESS);
 	t_read(&p, T_OUT, back, 8192);
 	CHECK_MEM(back, img + 4096, 8192);
 	/* DBG_ENCRYPT writes ciphertext the guest reads as plaintext */
@@ -202,7 +210,8 @@ TEST(owner_launch_measure_secret)
 	CHECK_MEM(got, secret, 64);
 	t_read(&p, T_GUEST + 0x100, got, 64);
 	CHECK(memcmp(got, secret, 64) != 0);
-	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST + 8, T_OUT, 16), SEV_STATUS_INVALID_ADDRESS);
+	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST + 8, T_OUT, 16),
+		 SEV_STATUS_INVALID_ADDRESS);
 	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST, T_OUT, 24), SEV_STATUS_INVALID_LENGTH);
 
 	t_plat_free(&p);
@@ -224,7 +233,8 @@ TEST(session_tampering_refused)
 	for (int off = 0; off < SWSEV_SESSION_LEN; off += 17) {
 		memcpy(bad, o.sess_raw, sizeof(bad));
 		bad[off] ^= 0x01;
-		CHECK_EQ(t_launch_start(&p, 0, policy, o.godh_raw, bad, &h), SEV_STATUS_BAD_MEASUREMENT);
+		CHECK_EQ(t_launch_start(&p, 0, policy, o.godh_raw, bad, &h),
+			 SEV_STATUS_BAD_MEASUREMENT);
 	}
 	/* the host changes the policy: policy_mac no longer matches */
 	CHECK_EQ(t_launch_start(&p, 0, policy & ~SWSEV_POLICY_NODBG, o.godh_raw, o.sess_raw, &h),
@@ -239,14 +249,17 @@ TEST(session_tampering_refused)
 	/* GODH with the wrong usage or algorithm */
 	memcpy(badc, o.godh_raw, sizeof(badc));
 	swsev_wle32(badc + 8, SWSEV_USAGE_PEK);
-	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	memcpy(badc, o.godh_raw, sizeof(badc));
 	swsev_wle32(badc + 12, SWSEV_ALGO_ECDSA_SHA256);
-	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	/* a point not on the curve */
 	memcpy(badc, o.godh_raw, sizeof(badc));
 	badc[0x5C] ^= 0x01;
-	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(t_launch_start(&p, 0, policy, badc, o.sess_raw, &h),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	/* lengths */
 	{
 		uint8_t b[0x24] = { 0 };
@@ -286,9 +299,11 @@ TEST(policy_checks_at_launch_start)
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
 	CHECK(owner_start(&p, pol_api, &o) == 0);
-	CHECK_EQ(t_launch_start(&p, 0, pol_api, o.godh_raw, o.sess_raw, &h), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_launch_start(&p, 0, pol_api, o.godh_raw, o.sess_raw, &h),
+		 SEV_STATUS_POLICY_FAILURE);
 	CHECK(owner_start(&p, pol_rsvd, &o) == 0);
-	CHECK_EQ(t_launch_start(&p, 0, pol_rsvd, o.godh_raw, o.sess_raw, &h), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_launch_start(&p, 0, pol_rsvd, o.godh_raw, o.sess_raw, &h),
+		 SEV_STATUS_POLICY_FAILURE);
 	/* exactly the firmware's version is fine */
 	CHECK(owner_start(&p, 22u << 24, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, 22u << 24, o.godh_raw, o.sess_raw, &h), SEV_STATUS_SUCCESS);
@@ -317,10 +332,12 @@ TEST(key_sharing)
 	CHECK_EQ(swsev_mem_read_enc(p.mem, 401, T_GUEST2, a, 32), SWSEV_OK);
 	CHECK_MEM(a, data, 32);
 	/* different policy, or NOKS on the source: POLICY_FAILURE */
-	CHECK_EQ(t_launch_start(&p, h1, SWSEV_POLICY_NODBG, NULL, NULL, &h3), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_launch_start(&p, h1, SWSEV_POLICY_NODBG, NULL, NULL, &h3),
+		 SEV_STATUS_POLICY_FAILURE);
 	h3 = t_quick_guest(&p, SWSEV_POLICY_NOKS, 402, 4096);
 	CHECK(h3 != 0);
-	CHECK_EQ(t_launch_start(&p, h3, SWSEV_POLICY_NOKS, NULL, NULL, &h2), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_launch_start(&p, h3, SWSEV_POLICY_NOKS, NULL, NULL, &h2),
+		 SEV_STATUS_POLICY_FAILURE);
 	CHECK_EQ(t_launch_start(&p, 999, 0, NULL, NULL, &h2), SEV_STATUS_INVALID_GUEST);
 	/* an unshared guest has another key */
 	CHECK_EQ(swsev_mem_read_enc(p.mem, 402, T_GUEST2, b, 32), SWSEV_OK);
@@ -337,8 +354,10 @@ TEST(nodbg_refused)
 	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
 	h = t_quick_guest(&p, SWSEV_POLICY_NODBG, 500, 8192);
 	CHECK(h != 0);
-	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST, T_OUT, 4096), SEV_STATUS_POLICY_FAILURE);
-	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_ENCRYPT, h, T_OUT, T_GUEST, 4096), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_DECRYPT, h, T_GUEST, T_OUT, 4096),
+		 SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(t_dbg(&p, SEV_CMD_DBG_ENCRYPT, h, T_OUT, T_GUEST, 4096),
+		 SEV_STATUS_POLICY_FAILURE);
 	t_plat_free(&p);
 }
 
@@ -361,8 +380,10 @@ TEST(es_launch_vmsa)
 	t_pattern(vmsa, sizeof(vmsa), 10);
 	t_write(&p, T_GUEST, img, sizeof(img));
 	t_write(&p, T_GUEST2, vmsa, sizeof(vmsa));
-	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, sizeof(img)), SEV_STATUS_SUCCESS);
-	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST2, 4095), SEV_STATUS_INVALID_LENGTH);
+	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, sizeof(img)),
+		 SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST2, 4095),
+		 SEV_STATUS_INVALID_LENGTH);
 	CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST2, 4096), SEV_STATUS_SUCCESS);
 	CHECK_EQ(swsev_mem_read_enc(p.mem, 7, T_GUEST2, got, 4096), SWSEV_OK);
 	CHECK_MEM(got, vmsa, 4096);
@@ -375,8 +396,9 @@ TEST(es_launch_vmsa)
 	swsev_sha256_free(c);
 	{
 		uint8_t zero[16] = { 0 };
-		CHECK_EQ(swsev_measure(zero, prof->api_major, prof->api_minor, prof->build, policy, ld,
-				       m + 32, want), SWSEV_OK);
+		CHECK_EQ(swsev_measure(zero, prof->api_major, prof->api_minor, prof->build, policy,
+				       ld, m + 32, want),
+			 SWSEV_OK);
 	}
 	CHECK_MEM(m, want, 32);
 	/* VMSA on a non-ES guest: UNSUPPORTED */
@@ -384,7 +406,8 @@ TEST(es_launch_vmsa)
 		uint32_t h2;
 		CHECK_EQ(t_launch_start(&p, 0, 0, NULL, NULL, &h2), SEV_STATUS_SUCCESS);
 		CHECK_EQ(t_activate(&p, h2, 600), SEV_STATUS_SUCCESS);
-		CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_VMSA, h2, T_GUEST2, 4096), SEV_STATUS_UNSUPPORTED);
+		CHECK_EQ(t_update(&p, SEV_CMD_LAUNCH_UPDATE_VMSA, h2, T_GUEST2, 4096),
+			 SEV_STATUS_UNSUPPORTED);
 	}
 	t_plat_free(&p);
 }

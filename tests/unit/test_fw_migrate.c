@@ -93,8 +93,8 @@ static uint16_t move(struct tplat *s, uint32_t sh, struct tplat *d, uint32_t dh,
 	t_write(d, T_OUT, hdr, sizeof(hdr));
 	t_write(d, T_BUF4, pkt, len);
 	free(pkt);
-	return t_xport(d, vmsa ? SEV_CMD_RECEIVE_UPDATE_VMSA : SEV_CMD_RECEIVE_UPDATE_DATA, dh, T_OUT,
-		       52, dst_pa, len, T_BUF4, len, NULL);
+	return t_xport(d, vmsa ? SEV_CMD_RECEIVE_UPDATE_VMSA : SEV_CMD_RECEIVE_UPDATE_DATA, dh,
+		       T_OUT, 52, dst_pa, len, T_BUF4, len, NULL);
 }
 
 struct pair {
@@ -124,7 +124,7 @@ static void migrate_and_compare(uint32_t policy)
 	struct pair p;
 	uint32_t sh, dh, pol = 0;
 	uint8_t session[SWSEV_SESSION_LEN], *orig = malloc(IMG), *got = malloc(IMG),
-		*ca = malloc(IMG), *cb = malloc(IMG), gst;
+					    *ca = malloc(IMG), *cb = malloc(IMG), gst;
 
 	CHECK(pair_new(&p, 0) == 0);
 	sh = t_quick_guest(&p.a, policy, SRC_ASID, IMG);
@@ -142,27 +142,33 @@ static void migrate_and_compare(uint32_t policy)
 		CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, 0, 0, 0, 0, 0, 0, xb),
 			 SEV_STATUS_INVALID_LENGTH);
 		CHECK_EQ(swsev_le32(xb + 0x10), 52);
-		CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, T_OUT, 52, T_GUEST, 0x5010, T_BUF4,
-				 0x5010, NULL), SEV_STATUS_INVALID_LENGTH);
-		CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, T_OUT, 52, T_GUEST + 8, 16, T_BUF4,
-				 16, NULL), SEV_STATUS_INVALID_ADDRESS);
+		CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, T_OUT, 52, T_GUEST, 0x5010,
+				 T_BUF4, 0x5010, NULL),
+			 SEV_STATUS_INVALID_LENGTH);
+		CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, T_OUT, 52, T_GUEST + 8, 16,
+				 T_BUF4, 16, NULL),
+			 SEV_STATUS_INVALID_ADDRESS);
 	}
 	/* the receiver: the sender's PDH and the session */
 	{
 		uint8_t bad[SWSEV_SESSION_LEN];
 		memcpy(bad, session, sizeof(bad));
 		bad[0x50] ^= 4; /* wrap_mac */
-		CHECK_EQ(receive_start(&p.b, policy, p.pdh_a, bad, &dh), SEV_STATUS_BAD_MEASUREMENT);
+		CHECK_EQ(receive_start(&p.b, policy, p.pdh_a, bad, &dh),
+			 SEV_STATUS_BAD_MEASUREMENT);
 		CHECK_EQ(receive_start(&p.b, policy ^ SWSEV_POLICY_NOKS, p.pdh_a, session, &dh),
 			 SEV_STATUS_BAD_MEASUREMENT);
 		/* the receiver's own PDH instead of the sender's: another Z */
-		CHECK_EQ(receive_start(&p.b, policy, p.tb.pdh, session, &dh), SEV_STATUS_BAD_MEASUREMENT);
+		CHECK_EQ(receive_start(&p.b, policy, p.tb.pdh, session, &dh),
+			 SEV_STATUS_BAD_MEASUREMENT);
 	}
 	CHECK_EQ(receive_start(&p.b, policy, p.pdh_a, session, &dh), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_activate(&p.b, dh, DST_ASID), SEV_STATUS_SUCCESS);
 	/* a tampered packet is refused, the genuine ones land */
-	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 1), SEV_STATUS_BAD_MEASUREMENT);
-	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 2), SEV_STATUS_BAD_MEASUREMENT);
+	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 1),
+		 SEV_STATUS_BAD_MEASUREMENT);
+	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 2),
+		 SEV_STATUS_BAD_MEASUREMENT);
 	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 0), SEV_STATUS_SUCCESS);
 	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST + 4096, T_GUEST2 + 4096, 2 * 4096, 0),
 		 SEV_STATUS_SUCCESS);
@@ -182,7 +188,8 @@ static void migrate_and_compare(uint32_t policy)
 	CHECK(memcmp(ca, cb, 4096) != 0);
 	CHECK(memcmp(cb, orig, 4096) != 0);
 	/* the channel is closed */
-	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 0), SEV_STATUS_INVALID_GUEST_STATE);
+	CHECK_EQ(move(&p.a, sh, &p.b, dh, 0, T_GUEST, T_GUEST2, 4096, 0),
+		 SEV_STATUS_INVALID_GUEST_STATE);
 	pair_free(&p);
 	free(orig);
 	free(got);
@@ -190,8 +197,14 @@ static void migrate_and_compare(uint32_t policy)
 	free(cb);
 }
 
-TEST(migrate_plain_policy) { migrate_and_compare(0); }
-TEST(migrate_sev_policy) { migrate_and_compare(SWSEV_POLICY_SEV | SWSEV_POLICY_NOKS); }
+TEST(migrate_plain_policy)
+{
+	migrate_and_compare(0);
+}
+TEST(migrate_sev_policy)
+{
+	migrate_and_compare(SWSEV_POLICY_SEV | SWSEV_POLICY_NOKS);
+}
 
 TEST(send_start_refusals)
 {
@@ -205,37 +218,45 @@ TEST(send_start_refusals)
 	CHECK(pair_new(&p, 0) == 0);
 	/* NOSEND */
 	h = t_quick_guest(&p.a, SWSEV_POLICY_NOSEND, 300, 4096);
-	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_POLICY_FAILURE);
 	/* policy SEV and a forged chain */
 	h = t_quick_guest(&p.a, SWSEV_POLICY_SEV, 301, 4096);
 	x = p.tb;
 	x.chain[0x41C + 10] ^= 1; /* a PEK signature byte (slot 1 = OCA, slot 2 = CEK) */
 	x.chain[0x624 + 10] ^= 1;
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_BAD_SIGNATURE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_BAD_SIGNATURE);
 	x = p.tb;
-	x.pdh[0x41C + 5] ^= 1;   /* the PDH's signature by the PEK */
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_BAD_SIGNATURE);
+	x.pdh[0x41C + 5] ^= 1; /* the PDH's signature by the PEK */
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_BAD_SIGNATURE);
 	x = p.tb;
 	x.chain[2 * SWSEV_CERT_LEN + 0x41C + 3] ^= 1; /* the CEK's ASK signature */
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_BAD_SIGNATURE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_BAD_SIGNATURE);
 	/* the CEK as PDH_CERT_EXPORT gives it (unsigned) */
 	x = p.tb;
 	CHECK_EQ(t_pdh_export(&p.b, x.pdh, x.chain), SEV_STATUS_SUCCESS);
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	/* ASK || ARK of a wrong size */
 	x = p.tb;
 	x.amd_len -= 1;
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_INVALID_LENGTH);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_INVALID_LENGTH);
 	/* a target manufactured under another root */
 	CHECK_EQ(swsev_vendor_root_new(2048, &other), SWSEV_OK);
 	CHECK(t_plat_new_root(&c, "genoa", other) == 0);
 	CHECK_EQ(t_init_flush(&c, 0), SEV_STATUS_SUCCESS);
 	get_target(&c, &x);
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	/* ...even if it presents our ASK/ARK, its CEK is not signed by our ASK */
 	memcpy(x.amd, p.tb.amd, p.tb.amd_len);
 	x.amd_len = p.tb.amd_len;
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_BAD_SIGNATURE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_BAD_SIGNATURE);
 	/* the genuine chain works */
 	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_handle_cmd(&p.a, SEV_CMD_SEND_CANCEL, h), SEV_STATUS_SUCCESS);
@@ -244,10 +265,12 @@ TEST(send_start_refusals)
 	 * session, so the source did not check it) */
 	h = t_quick_guest(&p.a, SWSEV_POLICY_SEV | (23u << 24), 302, 4096);
 	CHECK(h != 0);
-	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_POLICY_FAILURE);
 	/* DOMAIN: the target's OCA differs from ours */
 	h = t_quick_guest(&p.a, SWSEV_POLICY_DOMAIN, 303, 4096);
-	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_POLICY_FAILURE);
+	CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_POLICY_FAILURE);
 	/* DOMAIN against ourselves (same OCA) passes */
 	get_target(&p.a, &x);
 	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_SUCCESS);
@@ -255,13 +278,16 @@ TEST(send_start_refusals)
 	h = t_quick_guest(&p.a, 0, 304, 4096);
 	x = p.tb;
 	memcpy(x.pdh, p.tb.chain, SWSEV_CERT_LEN);
-	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_INVALID_CERTIFICATE);
+	CHECK_EQ(send_start(&p.a, h, &x, SWSEV_SESSION_LEN, session, NULL),
+		 SEV_STATUS_INVALID_CERTIFICATE);
 	/* RECEIVE_START checks the policy's API minimum against the receiver */
 	{
 		uint32_t dh;
 		h = t_quick_guest(&p.a, 23u << 24, 305, 4096);
-		CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_SUCCESS);
-		CHECK_EQ(receive_start(&p.b, 23u << 24, p.pdh_a, session, &dh), SEV_STATUS_POLICY_FAILURE);
+		CHECK_EQ(send_start(&p.a, h, &p.tb, SWSEV_SESSION_LEN, session, NULL),
+			 SEV_STATUS_SUCCESS);
+		CHECK_EQ(receive_start(&p.b, 23u << 24, p.pdh_a, session, &dh),
+			 SEV_STATUS_POLICY_FAILURE);
 	}
 	t_plat_free(&c);
 	swsev_vendor_root_free(other);

@@ -83,8 +83,11 @@ static void syn_init(struct syn *s, uint32_t n, uint32_t ahead)
 
 static uint16_t syn_run(swsev_fw *fw, struct syn *s)
 {
-	struct fw_pipe_job job = { .n = s->n, .ahead = s->ahead, .produce = syn_produce,
-				   .consume = syn_consume, .arg = s };
+	struct fw_pipe_job job = { .n = s->n,
+				   .ahead = s->ahead,
+				   .produce = syn_produce,
+				   .consume = syn_consume,
+				   .arg = s };
 	uint8_t *ring = NULL;
 	uint16_t st;
 	int tries = 0;
@@ -105,8 +108,8 @@ static uint16_t syn_run(swsev_fw *fw, struct syn *s)
 
 TEST(engine_order_and_window)
 {
-	static const uint32_t cases[][2] = { { 1, 1 }, { 2, 1 }, { 5, 2 }, { 64, 8 }, { 300, 16 },
-					     { 4, 4 }, { 4096, 3 } };
+	static const uint32_t cases[][2] = { { 1, 1 },    { 2, 1 }, { 5, 2 },   { 64, 8 },
+					     { 300, 16 }, { 4, 4 }, { 4096, 3 } };
 	static struct syn s;
 	struct tplat p;
 	uint64_t runs0, runs1, wc;
@@ -196,8 +199,11 @@ TEST(engine_errors)
 	}
 	/* bad shapes are refused; an empty job succeeds */
 	{
-		struct fw_pipe_job job = { .n = 4, .ahead = FW_PIPE_MAX_AHEAD + 1,
-					   .produce = syn_produce, .consume = syn_consume, .arg = &s };
+		struct fw_pipe_job job = { .n = 4,
+					   .ahead = FW_PIPE_MAX_AHEAD + 1,
+					   .produce = syn_produce,
+					   .consume = syn_consume,
+					   .arg = &s };
 		uint8_t *ring;
 		CHECK_EQ(fw_pipe_acquire(p.fw, &ring), 1);
 		CHECK_EQ(fw_pipe_run(p.fw, &job), SEV_STATUS_HWERROR_PLATFORM);
@@ -220,8 +226,11 @@ TEST(engine_errors)
 TEST(span_geometry)
 {
 	static const uint64_t starts[] = { 0, 16, 1008, 1024, 4080, 4096, 0x10000 - 16, 0x123450 };
-	static const uint64_t lens[] = { 16, 1008, 1024, 4096, 4112, 0x10000, 0x10010, 0x5000, 3u << 20 };
-	static const uint32_t geo[][2] = { { 1024, 4096 }, { 4096, 16384 }, { 4096, 65536 }, { 4096, 4096 } };
+	static const uint64_t lens[] = { 16,      1008,    1024,   4096,    4112,
+					 0x10000, 0x10010, 0x5000, 3u << 20 };
+	static const uint32_t geo[][2] = {
+		{ 1024, 4096 }, { 4096, 16384 }, { 4096, 65536 }, { 4096, 4096 }
+	};
 	unsigned bad = 0;
 
 	for (size_t g = 0; g < sizeof(geo) / sizeof(geo[0]); g++)
@@ -240,7 +249,8 @@ TEST(span_geometry)
 					/* chunk 0 stops at the first `first` boundary, the
 					 * others never cross a ch boundary */
 					if (k == 0)
-						bad += (lo + n) % first != 0 && lo + n != a + lens[j];
+						bad += (lo + n) % first != 0 &&
+						       lo + n != a + lens[j];
 					else
 						bad += lo / ch != (lo + n - 1) / ch;
 					pos = lo + n;
@@ -348,7 +358,8 @@ static void lud_launch(struct tplat *p, uint64_t pa, const uint8_t *img, uint32_
 	CHECK_EQ(t_activate(p, h, ASID), SEV_STATUS_SUCCESS);
 	for (int i = 0; off < len; i++) {
 		uint32_t n = pieces[i] == 0 || pieces[i] > len - off ? len - off : pieces[i];
-		CHECK_EQ(t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, pa + off, n), SEV_STATUS_SUCCESS);
+		CHECK_EQ(t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, pa + off, n),
+			 SEV_STATUS_SUCCESS);
 		off += n;
 	}
 	CHECK_EQ(t_measure(p, h, m), SEV_STATUS_SUCCESS);
@@ -376,7 +387,8 @@ TEST(launch_update_identical)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		uint32_t len = cases[c].len;
 		uint64_t pa = T_GUEST + cases[c].off;
-		uint8_t *img = malloc(len), *ca = malloc(len), *cb = malloc(len), *back = malloc(len);
+		uint8_t *img = malloc(len), *ca = malloc(len), *cb = malloc(len),
+			*back = malloc(len);
 		uint8_t ma[48], mb[48], ld[32], want[32], zero_tik[16] = { 0 };
 		struct tplat a, b;
 
@@ -401,8 +413,9 @@ TEST(launch_update_identical)
 		CHECK_EQ(swsev_mem_read_enc(a.mem, ASID, pa, back, len), SWSEV_OK);
 		CHECK_MEM(back, img, len);
 		CHECK_EQ(swsev_sha256(img, len, ld), SWSEV_OK);
-		CHECK_EQ(swsev_measure(zero_tik, prof->api_major, prof->api_minor, prof->build, 0, ld,
-				       ma + 32, want), SWSEV_OK);
+		CHECK_EQ(swsev_measure(zero_tik, prof->api_major, prof->api_minor, prof->build, 0,
+				       ld, ma + 32, want),
+			 SWSEV_OK);
 		CHECK_MEM(ma, want, 32);
 		t_plat_free(&a);
 		t_plat_free(&b);
@@ -446,8 +459,8 @@ static uint16_t send_start(struct tplat *p, uint32_t h, const uint8_t target[SWS
 static uint16_t send_packet(struct tplat *p, uint32_t h, uint64_t ga, uint32_t len, uint8_t *hdr,
 			    uint8_t *pkt)
 {
-	uint16_t st = t_xport(p, SEV_CMD_SEND_UPDATE_DATA, h, T_OUT, SWSEV_PKT_HDR_LEN, ga, len, T_BUF4,
-			      len, NULL);
+	uint16_t st = t_xport(p, SEV_CMD_SEND_UPDATE_DATA, h, T_OUT, SWSEV_PKT_HDR_LEN, ga, len,
+			      T_BUF4, len, NULL);
 	if (st == SEV_STATUS_SUCCESS) {
 		t_read(p, T_OUT, hdr, SWSEV_PKT_HDR_LEN);
 		t_read(p, T_BUF4, pkt, len);
@@ -458,8 +471,8 @@ static uint16_t send_packet(struct tplat *p, uint32_t h, uint64_t ga, uint32_t l
 static const struct {
 	uint32_t off, len;
 } send_cases[] = {
-	{ 0, 16 }, { 0, 4096 }, { 0, 8192 }, { 16, 0x4000 }, { 4096 - 32, 0x5000 }, { 0, 0x5000 },
-	{ 0x2000, 0x3010 },
+	{ 0, 16 },     { 0, 4096 },        { 0, 8192 }, { 16, 0x4000 }, { 4096 - 32, 0x5000 },
+	{ 0, 0x5000 }, { 0x2000, 0x3010 },
 };
 #define SEND_IMG 0x10000
 
@@ -647,8 +660,9 @@ TEST(concurrent_launches)
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
 	for (int i = 0; i < 2; i++) {
-		c[i] = (struct conc){ .p = &p, .pa = i ? T_GUEST2 : T_GUEST, .len = len,
-				      .rounds = rounds };
+		c[i] = (struct conc){
+			.p = &p, .pa = i ? T_GUEST2 : T_GUEST, .len = len, .rounds = rounds
+		};
 		t_pattern(img, (size_t)len * rounds, 100 + (uint32_t)i);
 		t_write(&p, c[i].pa, img, (size_t)len * rounds);
 		CHECK_EQ(t_launch_start(&p, 0, 0, NULL, NULL, &c[i].h), SEV_STATUS_SUCCESS);
@@ -665,8 +679,9 @@ TEST(concurrent_launches)
 		t_pattern(img, (size_t)len * rounds, 100 + (uint32_t)i);
 		CHECK_EQ(t_measure(&p, c[i].h, m), SEV_STATUS_SUCCESS);
 		CHECK_EQ(swsev_sha256(img, (size_t)len * rounds, ld), SWSEV_OK);
-		CHECK_EQ(swsev_measure(zero_tik, prof->api_major, prof->api_minor, prof->build, 0, ld,
-				       m + 32, want), SWSEV_OK);
+		CHECK_EQ(swsev_measure(zero_tik, prof->api_major, prof->api_minor, prof->build, 0,
+				       ld, m + 32, want),
+			 SWSEV_OK);
 		CHECK_MEM(m, want, 32);
 	}
 	t_plat_free(&p);

@@ -59,7 +59,7 @@ TEST(unknown_and_short_commands)
 {
 	struct tplat p;
 	uint8_t b[256] = { 0 };
-	uint32_t ids[] = { 0x00, 0x0D, 0x0E, 0x0F, 0x10, 0x26, 0x36, 0x45, 0x54, 0x62,
+	uint32_t ids[] = { 0x00, 0x0D, 0x0E, 0x0F, 0x10, 0x26, 0x36, 0x45,  0x54,      0x62,
 			   0x70, 0x71, 0x81, 0x84, 0xA0, 0xCE, 0xFF, 0x100, 0xFFFFFFFF };
 
 	CHECK(t_plat_new(&p, "genoa") == 0);
@@ -67,7 +67,8 @@ TEST(unknown_and_short_commands)
 		CHECK_EQ(swsev_fw_command(p.fw, ids[i], b, sizeof(b)), SEV_STATUS_INVALID_COMMAND);
 	/* a buffer shorter than the command's layout */
 	CHECK_EQ(swsev_fw_command(p.fw, SEV_CMD_INIT, b, 0x13), SEV_STATUS_INVALID_LENGTH);
-	CHECK_EQ(swsev_fw_command(p.fw, SEV_CMD_PLATFORM_STATUS, NULL, 12), SEV_STATUS_INVALID_LENGTH);
+	CHECK_EQ(swsev_fw_command(p.fw, SEV_CMD_PLATFORM_STATUS, NULL, 12),
+		 SEV_STATUS_INVALID_LENGTH);
 	CHECK_EQ(swsev_fw_command(p.fw, SEV_CMD_SEND_START, b, 0x43), SEV_STATUS_INVALID_LENGTH);
 	/* commands without a buffer accept NULL */
 	CHECK_EQ(swsev_fw_command(p.fw, SEV_CMD_SHUTDOWN, NULL, 0), SEV_STATUS_SUCCESS);
@@ -96,7 +97,7 @@ TEST(platform_lifecycle)
 	CHECK_EQ(t_init(&p, 1), SEV_STATUS_INVALID_PLATFORM_STATE);
 	status(&p, st);
 	CHECK_EQ(st[2], SWSEV_PSTATE_INIT);
-	CHECK_EQ(st[3], 0);             /* self-owned */
+	CHECK_EQ(st[3], 0);              /* self-owned */
 	CHECK_EQ(swsev_le16(st + 4), 1); /* ES */
 	CHECK_EQ(get_id(&p, id2), SEV_STATUS_SUCCESS);
 	CHECK_MEM(id1, id2, 64);
@@ -112,7 +113,8 @@ TEST(platform_lifecycle)
 		CHECK_EQ(swsev_cert_parse(pdh2, SWSEV_CERT_LEN, &pdh), SWSEV_OK);
 		CHECK_EQ(swsev_cert_parse(ch2, SWSEV_CERT_LEN, &pek), SWSEV_OK);
 		CHECK_EQ(swsev_cert_parse(ch2 + SWSEV_CERT_LEN, SWSEV_CERT_LEN, &oca), SWSEV_OK);
-		CHECK_EQ(swsev_cert_parse(ch2 + 2 * SWSEV_CERT_LEN, SWSEV_CERT_LEN, &cek), SWSEV_OK);
+		CHECK_EQ(swsev_cert_parse(ch2 + 2 * SWSEV_CERT_LEN, SWSEV_CERT_LEN, &cek),
+			 SWSEV_OK);
 		CHECK_EQ(swsev_cert_validate_fw(&pdh, &pek), SEV_STATUS_SUCCESS);
 		CHECK_EQ(swsev_cert_validate_fw(&pek, &oca), SEV_STATUS_SUCCESS);
 		CHECK_EQ(swsev_cert_validate_fw(&pek, &cek), SEV_STATUS_SUCCESS);
@@ -146,7 +148,8 @@ TEST(platform_lifecycle)
 	/* DOWNLOAD_FIRMWARE */
 	{
 		uint8_t b[12] = { 0 };
-		CHECK_EQ(t_cmd(&p, SEV_CMD_DOWNLOAD_FIRMWARE, b), SEV_STATUS_INVALID_PLATFORM_STATE);
+		CHECK_EQ(t_cmd(&p, SEV_CMD_DOWNLOAD_FIRMWARE, b),
+			 SEV_STATUS_INVALID_PLATFORM_STATE);
 		CHECK_EQ(t_cmd(&p, SEV_CMD_SHUTDOWN, NULL), SEV_STATUS_SUCCESS);
 		swsev_wle64(b, 0x1010);
 		CHECK_EQ(t_cmd(&p, SEV_CMD_DOWNLOAD_FIRMWARE, b), SEV_STATUS_INVALID_ADDRESS);
@@ -231,7 +234,8 @@ static int make_oca(swsev_ec_key **key, struct swsev_cert *oca)
 {
 	if (swsev_ec_generate(key) != SWSEV_OK)
 		return -1;
-	if (swsev_cert_init_ec(oca, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, *key) != SWSEV_OK)
+	if (swsev_cert_init_ec(oca, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, *key) !=
+	    SWSEV_OK)
 		return -1;
 	if (swsev_cert_sign_ec(oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, *key) != SWSEV_OK)
 		return -1;
@@ -268,10 +272,13 @@ static int take_ownership(struct tplat *p, swsev_ec_key *oca_key, const struct s
 		return -1;
 	if (csr.sig[0].usage != SWSEV_USAGE_INVALID || csr.sig[1].usage != SWSEV_USAGE_INVALID)
 		return -1;
-	if (swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_key) != SWSEV_OK ||
+	if (swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, oca_key) !=
+		    SWSEV_OK ||
 	    swsev_cert_encode(&csr, csr.raw) != SWSEV_OK)
 		return -1;
-	return import(p, csr.raw, SWSEV_CERT_LEN, oca->raw, SWSEV_CERT_LEN) == SEV_STATUS_SUCCESS ? 0 : -1;
+	return import(p, csr.raw, SWSEV_CERT_LEN, oca->raw, SWSEV_CERT_LEN) == SEV_STATUS_SUCCESS ?
+		       0 :
+		       -1;
 }
 
 TEST(pek_csr_and_import)
@@ -279,7 +286,8 @@ TEST(pek_csr_and_import)
 	struct tplat p;
 	swsev_ec_key *ok = NULL, *ok2 = NULL;
 	struct swsev_cert oca, oca2, pek, expo, pdh;
-	uint8_t st[12], pdh0[SWSEV_CERT_LEN], pdh1[SWSEV_CERT_LEN], ch[SWSEV_CHAIN_LEN], csr[SWSEV_CERT_LEN];
+	uint8_t st[12], pdh0[SWSEV_CERT_LEN], pdh1[SWSEV_CERT_LEN], ch[SWSEV_CHAIN_LEN],
+		csr[SWSEV_CERT_LEN];
 	uint8_t b[12] = { 0 };
 
 	CHECK(make_oca(&ok, &oca) == 0);
@@ -298,13 +306,17 @@ TEST(pek_csr_and_import)
 	CHECK_EQ(import(&p, csr, SWSEV_CERT_LEN, oca.raw, 0), SEV_STATUS_INVALID_LENGTH);
 	{
 		struct swsev_cert s = pek, badoca = oca;
-		CHECK_EQ(swsev_cert_sign_ec(&s, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, ok), SWSEV_OK);
+		CHECK_EQ(swsev_cert_sign_ec(&s, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, ok),
+			 SWSEV_OK);
 		CHECK_EQ(swsev_cert_encode(&s, s.raw), SWSEV_OK);
 		badoca.raw[0x41C + 3] ^= 0x40; /* the OCA's self-signature */
-		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, badoca.raw, SWSEV_CERT_LEN), SEV_STATUS_BAD_SIGNATURE);
+		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, badoca.raw, SWSEV_CERT_LEN),
+			 SEV_STATUS_BAD_SIGNATURE);
 		/* the slot names an OCA but another OCA signed it (certificates.md §5.1) */
-		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, oca2.raw, SWSEV_CERT_LEN), SEV_STATUS_BAD_SIGNATURE);
-		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, pek.raw, SWSEV_CERT_LEN), SEV_STATUS_INVALID_CERTIFICATE);
+		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, oca2.raw, SWSEV_CERT_LEN),
+			 SEV_STATUS_BAD_SIGNATURE);
+		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, pek.raw, SWSEV_CERT_LEN),
+			 SEV_STATUS_INVALID_CERTIFICATE);
 		/* a body that is not this firmware's PEK */
 		{
 			uint8_t raw[SWSEV_CERT_LEN];
@@ -312,9 +324,11 @@ TEST(pek_csr_and_import)
 			raw[0x20] ^= 1;
 			CHECK_EQ(swsev_cert_parse(raw, SWSEV_CERT_LEN, &s), SWSEV_OK);
 		}
-		CHECK_EQ(swsev_cert_sign_ec(&s, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, ok), SWSEV_OK);
+		CHECK_EQ(swsev_cert_sign_ec(&s, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, ok),
+			 SWSEV_OK);
 		CHECK_EQ(swsev_cert_encode(&s, s.raw), SWSEV_OK);
-		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN), SEV_STATUS_INVALID_CERTIFICATE);
+		CHECK_EQ(import(&p, s.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN),
+			 SEV_STATUS_INVALID_CERTIFICATE);
 	}
 	CHECK(take_ownership(&p, ok, &oca) == 0);
 	status(&p, st);
@@ -332,7 +346,8 @@ TEST(pek_csr_and_import)
 		CHECK_EQ(swsev_cert_validate_fw(&pdh, &expo), SEV_STATUS_SUCCESS);
 	}
 	/* already owned */
-	CHECK_EQ(import(&p, expo.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN), SEV_STATUS_ALREADY_OWNED);
+	CHECK_EQ(import(&p, expo.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN),
+		 SEV_STATUS_ALREADY_OWNED);
 	/* the ownership survives SHUTDOWN/INIT and a reload */
 	CHECK_EQ(t_cmd(&p, SEV_CMD_SHUTDOWN, NULL), SEV_STATUS_SUCCESS);
 	{
@@ -355,7 +370,8 @@ TEST(pek_csr_and_import)
 	/* in WORKING, PEK_CERT_IMPORT and PEK_GEN are refused */
 	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
 	CHECK(t_quick_guest(&p, 0, 300, 4096) != 0);
-	CHECK_EQ(import(&p, expo.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN), SEV_STATUS_INVALID_PLATFORM_STATE);
+	CHECK_EQ(import(&p, expo.raw, SWSEV_CERT_LEN, oca.raw, SWSEV_CERT_LEN),
+		 SEV_STATUS_INVALID_PLATFORM_STATE);
 	CHECK_EQ(t_cmd(&p, SEV_CMD_PEK_GEN, NULL), SEV_STATUS_INVALID_PLATFORM_STATE);
 	CHECK_EQ(t_cmd(&p, SEV_CMD_PDH_GEN, NULL), SEV_STATUS_SUCCESS);
 	swsev_ec_free(ok);
@@ -367,7 +383,8 @@ TEST(state_survives_reload_and_corruption_refused)
 {
 	struct tplat p;
 	swsev_fw *fw2 = NULL;
-	uint8_t pdh1[SWSEV_CERT_LEN], pdh2[SWSEV_CERT_LEN], cek1[SWSEV_CERT_LEN], cek2[SWSEV_CERT_LEN];
+	uint8_t pdh1[SWSEV_CERT_LEN], pdh2[SWSEV_CERT_LEN], cek1[SWSEV_CERT_LEN],
+		cek2[SWSEV_CERT_LEN];
 	uint8_t id1[64], id2[64], *blob = NULL, *copy = NULL, *after = NULL;
 	size_t len = 0, alen = 0;
 
@@ -577,7 +594,8 @@ TEST(genoa_root_4096)
 	struct swsev_amd_cert ask, ark;
 
 	CHECK_EQ(swsev_vendor_root_new(4096, &r), SWSEV_OK);
-	CHECK_EQ(swsev_vendor_root_new(3072, &r == NULL ? NULL : &(swsev_vendor_root *){ NULL }), SWSEV_E_INVALID);
+	CHECK_EQ(swsev_vendor_root_new(3072, &r == NULL ? NULL : &(swsev_vendor_root *){ NULL }),
+		 SWSEV_E_INVALID);
 	CHECK(t_plat_new_root(&p, "genoa", r) == 0);
 	CHECK_EQ(swsev_fw_amd_certs(p.fw, amd, sizeof(amd), &len), SWSEV_OK);
 	CHECK_EQ(len, 3200);

@@ -19,8 +19,7 @@ static void fill(uint32_t cmd, uint32_t h, uint8_t *b)
 {
 	memset(b, 0, 0x44);
 	switch (cmd) {
-	case SEV_CMD_INIT:
-		break;
+	case SEV_CMD_INIT: break;
 	case SEV_CMD_PEK_CSR:
 	case SEV_CMD_GET_ID:
 	case SEV_CMD_DOWNLOAD_FIRMWARE:
@@ -32,7 +31,8 @@ static void fill(uint32_t cmd, uint32_t h, uint8_t *b)
 		swsev_wle64(b, T_OUT);
 		swsev_wle32(b + 8, SWSEV_CERT_LEN);
 		swsev_wle64(b + 0x10, T_OUT + 0x1000);
-		swsev_wle32(b + 0x18, cmd == SEV_CMD_PDH_CERT_EXPORT ? SWSEV_CHAIN_LEN : SWSEV_CERT_LEN);
+		swsev_wle32(b + 0x18,
+			    cmd == SEV_CMD_PDH_CERT_EXPORT ? SWSEV_CHAIN_LEN : SWSEV_CERT_LEN);
 		break;
 	case SEV_CMD_ACTIVATE:
 		swsev_wle32(b, h);
@@ -51,9 +51,7 @@ static void fill(uint32_t cmd, uint32_t h, uint8_t *b)
 		swsev_wle64(b + 8, T_GUEST);
 		swsev_wle64(b + 0x10, T_GUEST2);
 		break;
-	case SEV_CMD_LAUNCH_START:
-		swsev_wle32(b + 4, SWSEV_POLICY_ES);
-		break;
+	case SEV_CMD_LAUNCH_START: swsev_wle32(b + 4, SWSEV_POLICY_ES); break;
 	case SEV_CMD_LAUNCH_UPDATE_DATA:
 	case SEV_CMD_LAUNCH_UPDATE_VMSA:
 	case SEV_CMD_LAUNCH_MEASURE:
@@ -95,23 +93,46 @@ static void fill(uint32_t cmd, uint32_t h, uint8_t *b)
 		swsev_wle64(b + 0x10, T_BUF);
 		swsev_wle32(b + 0x18, 64);
 		break;
-	default: /* handle-only commands */
-		swsev_wle32(b, h);
-		break;
+	default: /* handle-only commands */ swsev_wle32(b, h); break;
 	}
 }
 
 static const uint32_t all_cmds[] = {
-	SEV_CMD_INIT, SEV_CMD_SHUTDOWN, SEV_CMD_PLATFORM_RESET, SEV_CMD_PLATFORM_STATUS,
-	SEV_CMD_PEK_GEN, SEV_CMD_PEK_CSR, SEV_CMD_PEK_CERT_IMPORT, SEV_CMD_PDH_CERT_EXPORT,
-	SEV_CMD_PDH_GEN, SEV_CMD_DF_FLUSH, SEV_CMD_DOWNLOAD_FIRMWARE, SEV_CMD_GET_ID,
-	SEV_CMD_DECOMMISSION, SEV_CMD_ACTIVATE, SEV_CMD_DEACTIVATE, SEV_CMD_GUEST_STATUS,
-	SEV_CMD_COPY, SEV_CMD_ACTIVATE_EX, SEV_CMD_LAUNCH_START, SEV_CMD_LAUNCH_UPDATE_DATA,
-	SEV_CMD_LAUNCH_UPDATE_VMSA, SEV_CMD_LAUNCH_MEASURE, SEV_CMD_LAUNCH_SECRET,
-	SEV_CMD_LAUNCH_FINISH, SEV_CMD_SEND_START, SEV_CMD_SEND_UPDATE_DATA,
-	SEV_CMD_SEND_UPDATE_VMSA, SEV_CMD_SEND_FINISH, SEV_CMD_SEND_CANCEL, SEV_CMD_RECEIVE_START,
-	SEV_CMD_RECEIVE_UPDATE_DATA, SEV_CMD_RECEIVE_UPDATE_VMSA, SEV_CMD_RECEIVE_FINISH,
-	SEV_CMD_DBG_DECRYPT, SEV_CMD_DBG_ENCRYPT,
+	SEV_CMD_INIT,
+	SEV_CMD_SHUTDOWN,
+	SEV_CMD_PLATFORM_RESET,
+	SEV_CMD_PLATFORM_STATUS,
+	SEV_CMD_PEK_GEN,
+	SEV_CMD_PEK_CSR,
+	SEV_CMD_PEK_CERT_IMPORT,
+	SEV_CMD_PDH_CERT_EXPORT,
+	SEV_CMD_PDH_GEN,
+	SEV_CMD_DF_FLUSH,
+	SEV_CMD_DOWNLOAD_FIRMWARE,
+	SEV_CMD_GET_ID,
+	SEV_CMD_DECOMMISSION,
+	SEV_CMD_ACTIVATE,
+	SEV_CMD_DEACTIVATE,
+	SEV_CMD_GUEST_STATUS,
+	SEV_CMD_COPY,
+	SEV_CMD_ACTIVATE_EX,
+	SEV_CMD_LAUNCH_START,
+	SEV_CMD_LAUNCH_UPDATE_DATA,
+	SEV_CMD_LAUNCH_UPDATE_VMSA,
+	SEV_CMD_LAUNCH_MEASURE,
+	SEV_CMD_LAUNCH_SECRET,
+	SEV_CMD_LAUNCH_FINISH,
+	SEV_CMD_SEND_START,
+	SEV_CMD_SEND_UPDATE_DATA,
+	SEV_CMD_SEND_UPDATE_VMSA,
+	SEV_CMD_SEND_FINISH,
+	SEV_CMD_SEND_CANCEL,
+	SEV_CMD_RECEIVE_START,
+	SEV_CMD_RECEIVE_UPDATE_DATA,
+	SEV_CMD_RECEIVE_UPDATE_VMSA,
+	SEV_CMD_RECEIVE_FINISH,
+	SEV_CMD_DBG_DECRYPT,
+	SEV_CMD_DBG_ENCRYPT,
 };
 #define NCMDS (sizeof(all_cmds) / sizeof(all_cmds[0]))
 
@@ -136,23 +157,28 @@ TEST(platform_state_table)
 		{ SEV_CMD_PLATFORM_STATUS, SEV_STATUS_SUCCESS, SEV_STATUS_SUCCESS },
 		{ SEV_CMD_PEK_GEN, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_SUCCESS },
 		{ SEV_CMD_PEK_CSR, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_SUCCESS },
-		{ SEV_CMD_PEK_CERT_IMPORT, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_INVALID_CERTIFICATE },
+		{ SEV_CMD_PEK_CERT_IMPORT, SEV_STATUS_INVALID_PLATFORM_STATE,
+		  SEV_STATUS_INVALID_CERTIFICATE },
 		{ SEV_CMD_PDH_CERT_EXPORT, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_SUCCESS },
 		{ SEV_CMD_PDH_GEN, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_SUCCESS },
 		{ SEV_CMD_DF_FLUSH, SEV_STATUS_SUCCESS, SEV_STATUS_SUCCESS },
-		{ SEV_CMD_DOWNLOAD_FIRMWARE, SEV_STATUS_UNSUPPORTED, SEV_STATUS_INVALID_PLATFORM_STATE },
+		{ SEV_CMD_DOWNLOAD_FIRMWARE, SEV_STATUS_UNSUPPORTED,
+		  SEV_STATUS_INVALID_PLATFORM_STATE },
 		{ SEV_CMD_GET_ID, SEV_STATUS_SUCCESS, SEV_STATUS_SUCCESS },
-		{ SEV_CMD_GUEST_STATUS, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_INVALID_GUEST },
+		{ SEV_CMD_GUEST_STATUS, SEV_STATUS_INVALID_PLATFORM_STATE,
+		  SEV_STATUS_INVALID_GUEST },
 		{ SEV_CMD_LAUNCH_START, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_SUCCESS },
 		/* all-zero session and cert: the cert is not a PDH */
-		{ SEV_CMD_RECEIVE_START, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_INVALID_CERTIFICATE },
+		{ SEV_CMD_RECEIVE_START, SEV_STATUS_INVALID_PLATFORM_STATE,
+		  SEV_STATUS_INVALID_CERTIFICATE },
 	};
 	uint8_t b[0x44];
 
 	for (int init = 0; init < 2; init++) {
 		for (size_t i = 0; i < NCMDS; i++) {
 			struct tplat p;
-			uint16_t want = init ? SEV_STATUS_INVALID_PLATFORM_STATE : SEV_STATUS_INVALID_PLATFORM_STATE;
+			uint16_t want = init ? SEV_STATUS_INVALID_PLATFORM_STATE :
+					       SEV_STATUS_INVALID_PLATFORM_STATE;
 			uint16_t st;
 			for (size_t k = 0; k < sizeof(tab) / sizeof(tab[0]); k++)
 				if (tab[k].cmd == all_cmds[i])
@@ -161,8 +187,9 @@ TEST(platform_state_table)
 			fill(all_cmds[i], 1, b);
 			st = t_cmd(&p, all_cmds[i], b);
 			if (st != want)
-				fprintf(stderr, "  %s in %s: got 0x%x want 0x%x\n", swsev_cmd_name(all_cmds[i]),
-					init ? "INIT" : "UNINIT", st, want);
+				fprintf(stderr, "  %s in %s: got 0x%x want 0x%x\n",
+					swsev_cmd_name(all_cmds[i]), init ? "INIT" : "UNINIT", st,
+					want);
 			CHECK_EQ(st, want);
 			t_plat_free(&p);
 		}
@@ -249,8 +276,8 @@ static uint32_t guest_in(struct tplat *p, uint8_t state)
 #define ALLST (BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6))
 static const struct {
 	uint32_t cmd;
-	unsigned states;   /* states where the guest state check passes */
-	uint16_t in_ok;    /* expected status there (S: not a state error) */
+	unsigned states; /* states where the guest state check passes */
+	uint16_t in_ok;  /* expected status there (S: not a state error) */
 } gtab[] = {
 	{ SEV_CMD_LAUNCH_UPDATE_DATA, BIT(1), SEV_STATUS_SUCCESS },
 	{ SEV_CMD_LAUNCH_UPDATE_VMSA, BIT(1), SEV_STATUS_SUCCESS },
@@ -267,10 +294,10 @@ static const struct {
 	{ SEV_CMD_RECEIVE_FINISH, BIT(5), SEV_STATUS_SUCCESS },
 	{ SEV_CMD_GUEST_STATUS, ALLST, SEV_STATUS_SUCCESS },
 	{ SEV_CMD_DEACTIVATE, ALLST, SEV_STATUS_SUCCESS },
-	{ SEV_CMD_DECOMMISSION, ALLST, SEV_STATUS_ACTIVE },     /* an ASID is bound */
-	{ SEV_CMD_ACTIVATE, ALLST, SEV_STATUS_ASID_OWNED },     /* its own ASID */
-	{ SEV_CMD_ACTIVATE_EX, ALLST, SEV_STATUS_SUCCESS },     /* same ASID again */
-	{ SEV_CMD_COPY, ALLST, SEV_STATUS_SUCCESS },            /* no state check */
+	{ SEV_CMD_DECOMMISSION, ALLST, SEV_STATUS_ACTIVE }, /* an ASID is bound */
+	{ SEV_CMD_ACTIVATE, ALLST, SEV_STATUS_ASID_OWNED }, /* its own ASID */
+	{ SEV_CMD_ACTIVATE_EX, ALLST, SEV_STATUS_SUCCESS }, /* same ASID again */
+	{ SEV_CMD_COPY, ALLST, SEV_STATUS_SUCCESS },        /* no state check */
 	{ SEV_CMD_DBG_DECRYPT, ALLST, SEV_STATUS_SUCCESS },
 	{ SEV_CMD_DBG_ENCRYPT, ALLST, SEV_STATUS_SUCCESS },
 };
@@ -287,7 +314,8 @@ TEST(guest_state_table)
 			setup(&p, 1);
 			h = guest_in(&p, s);
 			fill(gtab[i].cmd, h, b);
-			want = (gtab[i].states & BIT(s)) ? gtab[i].in_ok : SEV_STATUS_INVALID_GUEST_STATE;
+			want = (gtab[i].states & BIT(s)) ? gtab[i].in_ok :
+							   SEV_STATUS_INVALID_GUEST_STATE;
 			st = t_cmd(&p, gtab[i].cmd, b);
 			if (st != want)
 				fprintf(stderr, "  %s in guest state %u: got 0x%x want 0x%x\n",
@@ -470,7 +498,8 @@ static void *launcher(void *arg)
 		if (swsev_mem_write(t->p->mem, pa, img, sizeof(img)) != SWSEV_OK ||
 		    t_launch_start(t->p, 0, 0, NULL, NULL, &h) != SEV_STATUS_SUCCESS ||
 		    t_activate(t->p, h, asid) != SEV_STATUS_SUCCESS ||
-		    t_update(t->p, SEV_CMD_LAUNCH_UPDATE_DATA, h, pa, sizeof(img)) != SEV_STATUS_SUCCESS)
+		    t_update(t->p, SEV_CMD_LAUNCH_UPDATE_DATA, h, pa, sizeof(img)) !=
+			    SEV_STATUS_SUCCESS)
 			t->errors++;
 		{
 			uint8_t b[0x14] = { 0 };
@@ -481,13 +510,16 @@ static void *launcher(void *arg)
 				t->errors++;
 		}
 		(void)m;
-		if (swsev_fw_command(t->p->fw, SEV_CMD_LAUNCH_FINISH, (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0)
+		if (swsev_fw_command(t->p->fw, SEV_CMD_LAUNCH_FINISH,
+				     (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0)
 			t->errors++;
 		if (swsev_mem_read_enc(t->p->mem, asid, pa, got, sizeof(got)) != SWSEV_OK ||
 		    memcmp(got, img, sizeof(img)) != 0)
 			t->errors++;
-		if (swsev_fw_command(t->p->fw, SEV_CMD_DEACTIVATE, (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0 ||
-		    swsev_fw_command(t->p->fw, SEV_CMD_DECOMMISSION, (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0)
+		if (swsev_fw_command(t->p->fw, SEV_CMD_DEACTIVATE,
+				     (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0 ||
+		    swsev_fw_command(t->p->fw, SEV_CMD_DECOMMISSION,
+				     (uint8_t[4]){ (uint8_t)h, (uint8_t)(h >> 8), 0, 0 }, 4) != 0)
 			t->errors++;
 	}
 	return NULL;
@@ -606,15 +638,18 @@ TEST(reach_hwerror_owned_badsig)
 	swsev_fw_free(q.fw);
 	/* ownership */
 	CHECK_EQ(swsev_ec_generate(&k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_encode(&oca, oca.raw), SWSEV_OK);
 	swsev_wle64(b, T_OUT);
 	swsev_wle32(b + 8, SWSEV_CERT_LEN);
 	CHECK_EQ(t_cmd(&p, SEV_CMD_PEK_CSR, b), SEV_STATUS_SUCCESS);
 	t_read(&p, T_OUT, raw, sizeof(raw));
 	CHECK_EQ(swsev_cert_parse(raw, sizeof(raw), &csr), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_encode(&csr, csr.raw), SWSEV_OK);
 	memcpy(raw, csr.raw, sizeof(raw));
 	raw[0x41C] ^= 1;
@@ -665,18 +700,35 @@ TEST(status_coverage)
 	/* Every status this firmware can return, except HWERROR_UNSAFE (no
 	 * emulated failure leaves the platform unsafe; docs/firmware.md). */
 	static const uint16_t reachable[] = {
-		SEV_STATUS_SUCCESS, SEV_STATUS_INVALID_PLATFORM_STATE, SEV_STATUS_INVALID_GUEST_STATE,
-		SEV_STATUS_INVALID_CONFIG, SEV_STATUS_INVALID_LENGTH, SEV_STATUS_ALREADY_OWNED,
-		SEV_STATUS_INVALID_CERTIFICATE, SEV_STATUS_POLICY_FAILURE, SEV_STATUS_INACTIVE,
-		SEV_STATUS_INVALID_ADDRESS, SEV_STATUS_BAD_SIGNATURE, SEV_STATUS_BAD_MEASUREMENT,
-		SEV_STATUS_ASID_OWNED, SEV_STATUS_INVALID_ASID, SEV_STATUS_WBINVD_REQUIRED,
-		SEV_STATUS_DFFLUSH_REQUIRED, SEV_STATUS_INVALID_GUEST, SEV_STATUS_INVALID_COMMAND,
-		SEV_STATUS_ACTIVE, SEV_STATUS_HWERROR_PLATFORM, SEV_STATUS_UNSUPPORTED,
-		SEV_STATUS_INVALID_PARAM, SEV_STATUS_RESOURCE_LIMIT, SEV_STATUS_SECURE_DATA_INVALID,
+		SEV_STATUS_SUCCESS,
+		SEV_STATUS_INVALID_PLATFORM_STATE,
+		SEV_STATUS_INVALID_GUEST_STATE,
+		SEV_STATUS_INVALID_CONFIG,
+		SEV_STATUS_INVALID_LENGTH,
+		SEV_STATUS_ALREADY_OWNED,
+		SEV_STATUS_INVALID_CERTIFICATE,
+		SEV_STATUS_POLICY_FAILURE,
+		SEV_STATUS_INACTIVE,
+		SEV_STATUS_INVALID_ADDRESS,
+		SEV_STATUS_BAD_SIGNATURE,
+		SEV_STATUS_BAD_MEASUREMENT,
+		SEV_STATUS_ASID_OWNED,
+		SEV_STATUS_INVALID_ASID,
+		SEV_STATUS_WBINVD_REQUIRED,
+		SEV_STATUS_DFFLUSH_REQUIRED,
+		SEV_STATUS_INVALID_GUEST,
+		SEV_STATUS_INVALID_COMMAND,
+		SEV_STATUS_ACTIVE,
+		SEV_STATUS_HWERROR_PLATFORM,
+		SEV_STATUS_UNSUPPORTED,
+		SEV_STATUS_INVALID_PARAM,
+		SEV_STATUS_RESOURCE_LIMIT,
+		SEV_STATUS_SECURE_DATA_INVALID,
 	};
 	for (size_t i = 0; i < sizeof(reachable) / sizeof(reachable[0]); i++) {
 		if (t_seen[reachable[i]] == 0)
-			fprintf(stderr, "  status %s never reached\n", swsev_status_name(reachable[i]));
+			fprintf(stderr, "  status %s never reached\n",
+				swsev_status_name(reachable[i]));
 		CHECK(t_seen[reachable[i]] > 0);
 	}
 	CHECK_EQ(t_seen[SEV_STATUS_HWERROR_UNSAFE], 0);

@@ -18,13 +18,13 @@
 #include "swsev/status.h"
 
 /* DRAM layout the tests use (host-physical addresses). */
-#define T_BUF 0x01000000ULL      /* staging area for firmware blobs */
+#define T_BUF 0x01000000ULL /* staging area for firmware blobs */
 #define T_BUF2 0x01100000ULL
 #define T_BUF3 0x01200000ULL
 #define T_BUF4 0x01300000ULL
 #define T_OUT 0x01400000ULL
-#define T_TMR 0x02000000ULL      /* 1 MiB aligned */
-#define T_GUEST 0x10000000ULL    /* guest image */
+#define T_TMR 0x02000000ULL   /* 1 MiB aligned */
+#define T_GUEST 0x10000000ULL /* guest image */
 #define T_GUEST2 0x20000000ULL
 
 struct tplat {
@@ -118,7 +118,7 @@ T_UNUSED static void t_read(struct tplat *p, uint64_t pa, void *b, size_t n)
 }
 
 T_UNUSED static uint16_t t_pdh_export(struct tplat *p, uint8_t pdh[SWSEV_CERT_LEN],
-			     uint8_t chain[SWSEV_CHAIN_LEN])
+				      uint8_t chain[SWSEV_CHAIN_LEN])
 {
 	uint8_t b[0x1C] = { 0 };
 	uint16_t st;
@@ -137,7 +137,8 @@ T_UNUSED static uint16_t t_pdh_export(struct tplat *p, uint8_t pdh[SWSEV_CERT_LE
 
 /* LAUNCH_START; godh/session NULL: without a session. */
 T_UNUSED static uint16_t t_launch_start(struct tplat *p, uint32_t share, uint32_t policy,
-			       const uint8_t *godh, const uint8_t *session, uint32_t *handle)
+					const uint8_t *godh, const uint8_t *session,
+					uint32_t *handle)
 {
 	uint8_t b[0x24] = { 0 };
 	uint16_t st;
@@ -173,7 +174,8 @@ T_UNUSED static uint16_t t_activate(struct tplat *p, uint32_t handle, uint32_t a
 }
 
 /* LAUNCH_UPDATE_DATA/VMSA (cmd) of [pa, pa+len). */
-T_UNUSED static uint16_t t_update(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t pa, uint32_t len)
+T_UNUSED static uint16_t t_update(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t pa,
+				  uint32_t len)
 {
 	uint8_t b[0x14] = { 0 };
 	swsev_wle32(b, handle);
@@ -197,8 +199,8 @@ T_UNUSED static uint16_t t_measure(struct tplat *p, uint32_t handle, uint8_t out
 
 /* Transport command (LAUNCH_SECRET, SEND/RECEIVE_UPDATE_*). */
 T_UNUSED static uint16_t t_xport(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t hdr_pa,
-			uint32_t hdr_len, uint64_t guest_pa, uint32_t guest_len, uint64_t trans_pa,
-			uint32_t trans_len, uint8_t *bufout)
+				 uint32_t hdr_len, uint64_t guest_pa, uint32_t guest_len,
+				 uint64_t trans_pa, uint32_t trans_len, uint8_t *bufout)
 {
 	uint8_t b[0x34] = { 0 };
 	uint16_t st;
@@ -215,8 +217,8 @@ T_UNUSED static uint16_t t_xport(struct tplat *p, uint32_t cmd, uint32_t handle,
 	return st;
 }
 
-T_UNUSED static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t src, uint64_t dst,
-		      uint32_t len)
+T_UNUSED static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, uint64_t src,
+			       uint64_t dst, uint32_t len)
 {
 	uint8_t b[0x1C] = { 0 };
 	swsev_wle32(b, handle);
@@ -226,8 +228,8 @@ T_UNUSED static uint16_t t_dbg(struct tplat *p, uint32_t cmd, uint32_t handle, u
 	return t_cmd(p, cmd, b);
 }
 
-T_UNUSED static uint16_t t_guest_status(struct tplat *p, uint32_t handle, uint32_t *policy, uint32_t *asid,
-			       uint8_t *state)
+T_UNUSED static uint16_t t_guest_status(struct tplat *p, uint32_t handle, uint32_t *policy,
+					uint32_t *asid, uint8_t *state)
 {
 	uint8_t b[13] = { 0 };
 	uint16_t st;
@@ -249,7 +251,8 @@ T_UNUSED static void t_pattern(uint8_t *b, size_t n, uint32_t seed)
 }
 
 /* A guest launched without a session up to RUNNING, with image bytes at T_GUEST. */
-T_UNUSED static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_t asid, size_t img_len)
+T_UNUSED static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_t asid,
+				       size_t img_len)
 {
 	uint32_t h = 0;
 	uint8_t m[48];
@@ -263,7 +266,8 @@ T_UNUSED static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_
 		return 0;
 	if (t_activate(p, h, asid) != SEV_STATUS_SUCCESS)
 		return 0;
-	if (t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, (uint32_t)img_len) != SEV_STATUS_SUCCESS)
+	if (t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, (uint32_t)img_len) !=
+	    SEV_STATUS_SUCCESS)
 		return 0;
 	if (t_measure(p, h, m) != SEV_STATUS_SUCCESS)
 		return 0;

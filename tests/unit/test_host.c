@@ -53,7 +53,8 @@ static void plat_free(struct plat *p)
 	swsev_fw_ops_release(&p->ops);
 }
 
-static void rq(struct swsev_req *r, uint32_t op, uint32_t vm, uint32_t cmd, const void *arg, size_t n)
+static void rq(struct swsev_req *r, uint32_t op, uint32_t vm, uint32_t cmd, const void *arg,
+	       size_t n)
 {
 	memset(r, 0, sizeof(*r));
 	r->op = op;
@@ -148,7 +149,7 @@ TEST(devsev_status_and_permissions)
 	CHECK_EQ(ioctl_simple(p.h, SEV_PDH_GEN, 0, &fe), -EPERM);
 	CHECK_EQ(ioctl_simple(p.h, SEV_FACTORY_RESET, 0, &fe), -EPERM);
 	CHECK_EQ(platform_status(p.h, st), 0);
-	CHECK_EQ(st[2], SWSEV_PSTATE_UNINIT);      /* nothing ran */
+	CHECK_EQ(st[2], SWSEV_PSTATE_UNINIT); /* nothing ran */
 	/* PDH_CERT_EXPORT needs write access only when INIT must run first */
 	{
 		uint8_t pdh[SWSEV_CERT_LEN];
@@ -166,14 +167,15 @@ TEST(devsev_status_and_permissions)
 		swsev_rsp_clear(&s);
 		/* writable: automatic INIT, then it works */
 		CHECK_EQ(export_pdh(p.h, pdh, NULL), 0);
-		swsev_host_call(p.h, &r, &s);   /* read-only now fine: already INIT */
+		swsev_host_call(p.h, &r, &s); /* read-only now fine: already INIT */
 		CHECK_EQ(s.err, 0);
 		CHECK_EQ(s.fw_error, 0);
 		swsev_rsp_clear(&s);
 	}
 	CHECK_EQ(platform_status(p.h, st), 0);
 	CHECK_EQ(st[2], SWSEV_PSTATE_INIT);
-	CHECK(swsev_le32(st + 3) & SEV_STATUS_FLAGS_CONFIG_ES);   /* INIT with the ES option and a TMR */
+	CHECK(swsev_le32(st + 3) &
+	      SEV_STATUS_FLAGS_CONFIG_ES); /* INIT with the ES option and a TMR */
 	/* writable PEK_GEN works */
 	CHECK_EQ(ioctl_simple(p.h, SEV_PEK_GEN, 1, &fe), 0);
 	CHECK_EQ(fe, 0);
@@ -243,7 +245,7 @@ TEST(devsev_length_queries)
 	CHECK_EQ(swsev_cert_parse(pdh, sizeof(pdh), &pdhc), SWSEV_OK);
 	CHECK_EQ(swsev_cert_parse(chain, SWSEV_CERT_LEN, &pek), SWSEV_OK);
 	CHECK_EQ(swsev_cert_verify(&pdhc, &pek), SWSEV_OK);
-	pdh[0x20] ^= 1;   /* a flipped key byte must not verify */
+	pdh[0x20] ^= 1; /* a flipped key byte must not verify */
 	CHECK_EQ(swsev_cert_parse(pdh, SWSEV_CERT_LEN, &pdhc), SWSEV_OK);
 	CHECK(swsev_cert_verify(&pdhc, &pek) != SWSEV_OK);
 	/* GET_ID2 query, then 64 bytes; GET_ID gives the same first socket */
@@ -273,7 +275,7 @@ TEST(devsev_length_queries)
 		CHECK_EQ(s.arg_len, 128);
 		CHECK_MEM(s.arg, id64, 64);
 		swsev_rsp_clear(&s);
-		rq(&r, SWSEV_OP_SEV_IOCTL, 0, SEV_GET_ID, idarg, 12);  /* wrong struct size */
+		rq(&r, SWSEV_OP_SEV_IOCTL, 0, SEV_GET_ID, idarg, 12); /* wrong struct size */
 		swsev_host_call(p.h, &r, &s);
 		CHECK_EQ(s.err, -EFAULT);
 		swsev_rsp_clear(&s);
@@ -301,10 +303,13 @@ TEST(devsev_pek_cert_import)
 	CHECK_EQ(swsev_cert_parse(s.out[0].p, s.out[0].len, &csr), SWSEV_OK);
 	swsev_rsp_clear(&s);
 	CHECK_EQ(swsev_ec_generate(&k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_init_ec(&oca, 0, 22, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&oca, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_encode(&oca, oca_raw), SWSEV_OK);
-	CHECK_EQ(swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k), SWSEV_OK);
+	CHECK_EQ(swsev_cert_sign_ec(&csr, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k),
+		 SWSEV_OK);
 	CHECK_EQ(swsev_cert_encode(&csr, pek_raw), SWSEV_OK);
 	memset(a, 0, sizeof(a));
 	swsev_wle32(a + 8, SWSEV_CERT_LEN);
@@ -321,7 +326,8 @@ TEST(devsev_pek_cert_import)
 	pek_raw[0x30] ^= 0x01;
 	swsev_host_call(p.h, &r, &s);
 	CHECK_EQ(s.err, -EIO);
-	CHECK(s.fw_error == SEV_STATUS_INVALID_CERTIFICATE || s.fw_error == SEV_STATUS_BAD_SIGNATURE);
+	CHECK(s.fw_error == SEV_STATUS_INVALID_CERTIFICATE ||
+	      s.fw_error == SEV_STATUS_BAD_SIGNATURE);
 	swsev_rsp_clear(&s);
 	pek_raw[0x30] ^= 0x01;
 	/* lengths over 16 KiB: -EINVAL; short blobs: -EFAULT */
@@ -340,7 +346,7 @@ TEST(devsev_pek_cert_import)
 	CHECK_EQ(s.fw_error, 0);
 	swsev_rsp_clear(&s);
 	CHECK_EQ(platform_status(p.h, st), 0);
-	CHECK_EQ(swsev_le32(st + 3) & 1, 1);   /* externally owned */
+	CHECK_EQ(swsev_le32(st + 3) & 1, 1); /* externally owned */
 	swsev_ec_free(k);
 	plat_free(&p);
 }
@@ -366,7 +372,8 @@ static uint32_t vm_create(swsev_host *h, const char *name, uint64_t mem, uint32_
 	return id;
 }
 
-static int kvm_op(swsev_host *h, uint32_t vm, uint32_t cmd, const void *arg, size_t n, uint32_t *fw_error)
+static int kvm_op(swsev_host *h, uint32_t vm, uint32_t cmd, const void *arg, size_t n,
+		  uint32_t *fw_error)
 {
 	struct swsev_req r;
 	struct swsev_rsp s;
@@ -426,8 +433,8 @@ static int update_data(swsev_host *h, uint32_t vm, uint64_t gpa, uint32_t len, u
 	return kvm_op(h, vm, KVM_SEV_LAUNCH_UPDATE_DATA, a, sizeof(a), fe);
 }
 
-static int launch_start(swsev_host *h, uint32_t vm, uint32_t policy, const uint8_t *godh, const uint8_t *sess,
-			uint32_t *handle, uint32_t *fe)
+static int launch_start(swsev_host *h, uint32_t vm, uint32_t policy, const uint8_t *godh,
+			const uint8_t *sess, uint32_t *handle, uint32_t *fe)
 {
 	struct swsev_req r;
 	struct swsev_rsp s;
@@ -490,7 +497,8 @@ static int owner_session(swsev_host *h, uint32_t policy, struct owner *o)
 	struct swsev_cert pdh, godh;
 	struct swsev_session s;
 
-	if (export_pdh(h, pdh_raw, NULL) != 0 || swsev_cert_parse(pdh_raw, sizeof(pdh_raw), &pdh) != SWSEV_OK)
+	if (export_pdh(h, pdh_raw, NULL) != 0 ||
+	    swsev_cert_parse(pdh_raw, sizeof(pdh_raw), &pdh) != SWSEV_OK)
 		return -1;
 	if (swsev_owner_session(&pdh, policy, &godh, &s, o->tek, o->tik) != SWSEV_OK)
 		return -1;
@@ -519,8 +527,9 @@ static void expect_measure(const uint8_t tik[16], uint32_t policy, const uint8_t
 	CHECK_EQ(swsev_measure(tik, 0, 22, 21, policy, ld, blob48 + 32, out), SWSEV_OK);
 }
 
-static int inject_secret(swsev_host *h, uint32_t vm, const struct owner *o, const uint8_t measure[32],
-			 const uint8_t *plain, size_t n, int corrupt, uint32_t *fe)
+static int inject_secret(swsev_host *h, uint32_t vm, const struct owner *o,
+			 const uint8_t measure[32], const uint8_t *plain, size_t n, int corrupt,
+			 uint32_t *fe)
 {
 	struct swsev_pkt_hdr hdr;
 	uint8_t iv[16], hb[SWSEV_PKT_HDR_LEN], *ct = malloc(n);
@@ -531,7 +540,8 @@ static int inject_secret(swsev_host *h, uint32_t vm, const struct owner *o, cons
 
 	CHECK(ct != NULL);
 	CHECK_EQ(swsev_random(iv, sizeof(iv)), SWSEV_OK);
-	CHECK_EQ(swsev_pkt_seal(o->tek, o->tik, SWSEV_CTX_SECRET, iv, plain, n, measure, &hdr, ct), SWSEV_OK);
+	CHECK_EQ(swsev_pkt_seal(o->tek, o->tik, SWSEV_CTX_SECRET, iv, plain, n, measure, &hdr, ct),
+		 SWSEV_OK);
 	swsev_pkt_hdr_encode(&hdr, hb);
 	if (corrupt)
 		ct[n / 2] ^= 0x80;
@@ -567,11 +577,12 @@ TEST(kvm_launch_secret_finish_guest_read)
 	CHECK_EQ(owner_session(p.h, policy, &o), 0);
 	vm = vm_create(p.h, "guest1", 64ull << 20, SWSEV_VM_TYPE_DEFAULT, &err);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_LAUNCH_START, NULL, 0, &fe), -ENOTTY);   /* not SEV yet */
+	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_LAUNCH_START, NULL, 0, &fe), -ENOTTY); /* not SEV yet */
 	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_INIT, NULL, 0, &fe), 0);
-	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_INIT, NULL, 0, &fe), -EINVAL);           /* twice */
+	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_INIT, NULL, 0, &fe), -EINVAL); /* twice */
 	/* a host that changes the policy: BAD_MEASUREMENT (policy MAC) */
-	CHECK_EQ(launch_start(p.h, vm, policy ^ SWSEV_POLICY_NODBG, o.godh, o.sess, NULL, &fe), -EIO);
+	CHECK_EQ(launch_start(p.h, vm, policy ^ SWSEV_POLICY_NODBG, o.godh, o.sess, NULL, &fe),
+		 -EIO);
 	CHECK_EQ(fe, SEV_STATUS_BAD_MEASUREMENT);
 	CHECK_EQ(launch_start(p.h, vm, policy, o.godh, o.sess, &handle, &fe), 0);
 	CHECK(handle != 0);
@@ -581,7 +592,7 @@ TEST(kvm_launch_secret_finish_guest_read)
 	{
 		uint8_t raw[4096];
 		CHECK_EQ(vm_read(p.h, SWSEV_OP_VM_READ, vm, IMG_GPA, raw, sizeof(raw)), 0);
-		CHECK(memcmp(raw, img, sizeof(raw)) != 0);   /* encrypted in place */
+		CHECK(memcmp(raw, img, sizeof(raw)) != 0); /* encrypted in place */
 	}
 	CHECK_EQ(launch_measure(p.h, vm, m), 0);
 	expect_measure(o.tik, policy, img, n, m, want);
@@ -641,7 +652,8 @@ TEST(kvm_launch_secret_finish_guest_read)
 		rq(&r, SWSEV_OP_VM_INFO, vm, 0, NULL, 0);
 		swsev_host_call(p.h, &r, &s);
 		CHECK_EQ(s.err, 0);
-		CHECK(s.out[0].len > 0 && strstr((char *)s.out[0].p, "\"state\": \"running\"") != NULL);
+		CHECK(s.out[0].len > 0 &&
+		      strstr((char *)s.out[0].p, "\"state\": \"running\"") != NULL);
 		CHECK(strstr((char *)s.out[0].p, "\"api-minor\": 22") != NULL);
 		CHECK_EQ(s.out[1].len, 48);
 		if (s.out[1].len == 48)
@@ -682,14 +694,15 @@ TEST(kvm_debug_and_bad_arguments)
 	CHECK_EQ(err, -EINVAL);
 	(void)vm_create(p.h, "tiny", 1ull << 20, SWSEV_VM_TYPE_DEFAULT, &err);
 	CHECK_EQ(err, -EINVAL);
-	CHECK_EQ(vm_write(p.h, vm, 3ull << 30, "x", 1), -EFAULT);               /* the PCI hole */
-	CHECK_EQ(vm_write(p.h, vm, (32ull << 20) - 1, "xy", 2), -EFAULT);       /* past RAM */
+	CHECK_EQ(vm_write(p.h, vm, 3ull << 30, "x", 1), -EFAULT);         /* the PCI hole */
+	CHECK_EQ(vm_write(p.h, vm, (32ull << 20) - 1, "xy", 2), -EFAULT); /* past RAM */
 	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_INIT2, NULL, 0, &fe), -EFAULT);
 	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_INIT, NULL, 0, &fe), 0);
-	CHECK_EQ(launch_start(p.h, vm, 0, NULL, NULL, NULL, &fe), 0);   /* no session, debugging allowed */
+	CHECK_EQ(launch_start(p.h, vm, 0, NULL, NULL, NULL, &fe),
+		 0); /* no session, debugging allowed */
 	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_SEND_UPDATE_VMSA, NULL, 0, &fe), -EINVAL);
 	CHECK_EQ(kvm_op(p.h, vm, 99, NULL, 0, &fe), -EINVAL);
-	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, 0, &fe), -ENOTTY);   /* not ES */
+	CHECK_EQ(kvm_op(p.h, vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, 0, &fe), -ENOTTY); /* not ES */
 	/* DBG_ENCRYPT at an unaligned address, read back by DBG_DECRYPT and by the guest */
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 1);
@@ -776,7 +789,7 @@ TEST(kvm_sev_es_vmsa_measurement)
 		struct swsev_req r;
 		struct swsev_rsp s;
 		rq(&r, SWSEV_OP_KVM, vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, 0);
-		blob(&r, 0, all + n, 100);     /* not whole pages */
+		blob(&r, 0, all + n, 100); /* not whole pages */
 		swsev_host_call(p.h, &r, &s);
 		CHECK_EQ(s.err, -EINVAL);
 		swsev_rsp_clear(&s);
@@ -798,8 +811,8 @@ out:
 }
 
 /* Sends every populated page of a running guest from one platform to another. */
-static int migrate(struct plat *a, uint32_t svm, struct plat *b, const char *name, uint32_t *dvm_out,
-		   uint32_t *fe_out)
+static int migrate(struct plat *a, uint32_t svm, struct plat *b, const char *name,
+		   uint32_t *dvm_out, uint32_t *fe_out)
 {
 	uint8_t tpdh[SWSEV_CERT_LEN], tchain[SWSEV_CHAIN_LEN], spdh[SWSEV_CERT_LEN], sess[128];
 	uint8_t cek[SWSEV_CERT_LEN], amd[4096];
@@ -878,7 +891,8 @@ static int migrate(struct plat *a, uint32_t svm, struct plat *b, const char *nam
 				blob(&r, 2, NULL, 0);
 				swsev_host_call(a->h, &r, &sr);
 				CHECK_EQ(sr.err, 0);
-				rq(&r, SWSEV_OP_KVM, dvm, KVM_SEV_RECEIVE_UPDATE_DATA, x, sizeof(x));
+				rq(&r, SWSEV_OP_KVM, dvm, KVM_SEV_RECEIVE_UPDATE_DATA, x,
+				   sizeof(x));
 				blob(&r, 0, sr.out[0].p, sr.out[0].len);
 				blob(&r, 2, sr.out[2].p, sr.out[2].len);
 				swsev_host_call(b->h, &r, &rr);
@@ -895,7 +909,8 @@ static int migrate(struct plat *a, uint32_t svm, struct plat *b, const char *nam
 	return 0;
 }
 
-static uint32_t running_guest(struct plat *p, const char *name, uint32_t policy, const uint8_t *data, size_t n)
+static uint32_t running_guest(struct plat *p, const char *name, uint32_t policy,
+			      const uint8_t *data, size_t n)
 {
 	uint32_t vm, fe;
 	uint8_t m[48];
@@ -940,7 +955,7 @@ TEST(kvm_migration)
 	svm = running_guest(&a, "foreign", SWSEV_POLICY_SEV, data, sizeof(data));
 	CHECK_EQ(migrate(&a, svm, &c, "foreign", &dvm, &fe), -EIO);
 	CHECK(fe == SEV_STATUS_INVALID_CERTIFICATE || fe == SEV_STATUS_BAD_SIGNATURE);
-	CHECK_EQ(kvm_op(a.h, svm, KVM_SEV_DBG_DECRYPT, NULL, 0, &fe), -EFAULT);   /* wrong arg size */
+	CHECK_EQ(kvm_op(a.h, svm, KVM_SEV_DBG_DECRYPT, NULL, 0, &fe), -EFAULT); /* wrong arg size */
 	plat_free(&c);
 	swsev_vendor_root_free(other);
 	plat_free(&b);
@@ -993,7 +1008,8 @@ static void *worker_fn(void *arg)
 		snprintf(name, sizeof(name), "t%d-%d", w->idx, round);
 		vm = vm_create(w->p->h, name, 32ull << 20, SWSEV_VM_TYPE_DEFAULT, &err);
 		if (err || kvm_op(w->p->h, vm, KVM_SEV_INIT, NULL, 0, &fe) ||
-		    launch_start(w->p->h, vm, 0, NULL, NULL, NULL, &fe) || vm_write(w->p->h, vm, 0, data, sizeof(data)) ||
+		    launch_start(w->p->h, vm, 0, NULL, NULL, NULL, &fe) ||
+		    vm_write(w->p->h, vm, 0, data, sizeof(data)) ||
 		    update_data(w->p->h, vm, 0, sizeof(data), &fe))
 			return NULL;
 		{
@@ -1012,7 +1028,8 @@ static void *worker_fn(void *arg)
 				return NULL;
 		}
 		if (kvm_op(w->p->h, vm, KVM_SEV_LAUNCH_FINISH, NULL, 0, &fe) ||
-		    vm_read(w->p->h, SWSEV_OP_GUEST_READ, vm, 0, got, sizeof(got)) || got[0] != (uint8_t)w->idx)
+		    vm_read(w->p->h, SWSEV_OP_GUEST_READ, vm, 0, got, sizeof(got)) ||
+		    got[0] != (uint8_t)w->idx)
 			return NULL;
 	}
 	w->ok = 1;
@@ -1047,7 +1064,7 @@ TEST(concurrent_launches)
 	{
 		uint8_t st[12];
 		CHECK_EQ(platform_status(p.h, st), 0);
-		CHECK_EQ(swsev_le32(st + 8), 18);   /* no lost guest */
+		CHECK_EQ(swsev_le32(st + 8), 18); /* no lost guest */
 	}
 	plat_free(&p);
 }
@@ -1078,10 +1095,10 @@ TEST(kvm_init2_lookup_and_types)
 	/* INIT2 only on the SEV VM types; legacy INIT only on the default type */
 	CHECK_EQ(kvm_op(p.h, v0, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
 	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT, NULL, 0, &fe), -EINVAL);
-	init2[8] = 1;   /* flags must be 0 */
+	init2[8] = 1; /* flags must be 0 */
 	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
 	init2[8] = 0;
-	init2[12] = 1;  /* a GHCB version for plain SEV */
+	init2[12] = 1; /* a GHCB version for plain SEV */
 	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), -EINVAL);
 	init2[12] = 0;
 	CHECK_EQ(kvm_op(p.h, v2, KVM_SEV_INIT2, init2, sizeof(init2), &fe), 0);
@@ -1090,7 +1107,8 @@ TEST(kvm_init2_lookup_and_types)
 	/* the ES VM got an ASID from the SEV-ES range, the SEV VM from the rest */
 	CHECK_EQ(launch_start(p.h, v2, 0, NULL, NULL, NULL, &fe), 0);
 	CHECK_EQ(launch_start(p.h, v3, SWSEV_POLICY_ES, NULL, NULL, NULL, &fe), 0);
-	CHECK_EQ(launch_start(p.h, v3, SWSEV_POLICY_ES, NULL, NULL, NULL, &fe), -EINVAL);   /* twice */
+	CHECK_EQ(launch_start(p.h, v3, SWSEV_POLICY_ES, NULL, NULL, NULL, &fe),
+		 -EINVAL); /* twice */
 	{
 		uint8_t gs[12] = { 0 };
 		uint32_t a2, a3;
@@ -1123,7 +1141,8 @@ TEST(kvm_init2_lookup_and_types)
 	blob(&r, 0, "sevvm", 5);
 	swsev_host_call(p.h, &r, &s);
 	CHECK_EQ(s.err, 0);
-	CHECK(s.out[0].len > 0 && memmem(s.out[0].p, s.out[0].len, "\"name\": \"sevvm\"", 15) != NULL);
+	CHECK(s.out[0].len > 0 &&
+	      memmem(s.out[0].p, s.out[0].len, "\"name\": \"sevvm\"", 15) != NULL);
 	swsev_rsp_clear(&s);
 	/* a VM op on an unknown id */
 	CHECK_EQ(kvm_op(p.h, 9999, KVM_SEV_INIT, NULL, 0, &fe), -ENOENT);
@@ -1184,12 +1203,12 @@ TEST(hostile_requests)
 			}
 		}
 		if (r.op == SWSEV_OP_SEV_IOCTL && r.cmd == SEV_FACTORY_RESET)
-			r.flags = 0;   /* keep the platform's identity for the final check */
+			r.flags = 0; /* keep the platform's identity for the final check */
 		swsev_host_call(p.h, &r, &s);
 		if (s.err > 0)
 			CHECK(0);
 		nok += s.err == 0;
-		nio += s.err == -EIO;   /* reached the firmware, which refused */
+		nio += s.err == -EIO; /* reached the firmware, which refused */
 		swsev_rsp_clear(&s);
 		if (th_case_failed)
 			break;
@@ -1218,7 +1237,7 @@ TEST(raw_fw_command_and_hello)
 	CHECK_EQ(plat_new(&p, "rome", g_root), 0);
 	rq(&r, SWSEV_OP_FW_COMMAND, 0, SEV_CMD_PLATFORM_STATUS, buf, sizeof(buf));
 	swsev_host_call(p.h, &r, &s);
-	CHECK_EQ(s.err, -EPERM);    /* not a writer */
+	CHECK_EQ(s.err, -EPERM); /* not a writer */
 	swsev_rsp_clear(&s);
 	r.flags = SWSEV_REQ_WRITABLE;
 	swsev_host_call(p.h, &r, &s);
@@ -1253,21 +1272,21 @@ TEST(raw_fw_command_and_hello)
 }
 
 TH_MAIN_BEGIN("test_host")
-	if (swsev_vendor_root_new(2048, &g_root) != SWSEV_OK) {
-		printf("FAIL test_host/vendor_root\n");
-		return 1;
-	}
-	RUN(devsev_status_and_permissions);
-	RUN(devsev_length_queries);
-	RUN(devsev_pek_cert_import);
-	RUN(kvm_launch_secret_finish_guest_read);
-	RUN(kvm_debug_and_bad_arguments);
-	RUN(kvm_sev_es_vmsa_measurement);
-	RUN(kvm_migration);
-	RUN(asid_recycling);
-	RUN(concurrent_launches);
-	RUN(kvm_init2_lookup_and_types);
-	RUN(hostile_requests);
-	RUN(raw_fw_command_and_hello);
-	swsev_vendor_root_free(g_root);
+if (swsev_vendor_root_new(2048, &g_root) != SWSEV_OK) {
+	printf("FAIL test_host/vendor_root\n");
+	return 1;
+}
+RUN(devsev_status_and_permissions);
+RUN(devsev_length_queries);
+RUN(devsev_pek_cert_import);
+RUN(kvm_launch_secret_finish_guest_read);
+RUN(kvm_debug_and_bad_arguments);
+RUN(kvm_sev_es_vmsa_measurement);
+RUN(kvm_migration);
+RUN(asid_recycling);
+RUN(concurrent_launches);
+RUN(kvm_init2_lookup_and_types);
+RUN(hostile_requests);
+RUN(raw_fw_command_and_hello);
+swsev_vendor_root_free(g_root);
 TH_MAIN_END

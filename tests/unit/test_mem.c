@@ -582,15 +582,20 @@ static void *worker_main(void *arg)
 		for (unsigned pg = 0; pg < TPAGES; pg++) {
 			worker_fill(buf, w->id, pg, round);
 			/* own guest: whole pages, plus a shared guest (ASID 15) page-interleaved */
-			if (swsev_mem_write_enc(w->m, asid, base + (uint64_t)pg * PG, buf, PG) != SWSEV_OK)
+			if (swsev_mem_write_enc(w->m, asid, base + (uint64_t)pg * PG, buf, PG) !=
+			    SWSEV_OK)
 				w->errors++;
-			if (swsev_mem_write_enc(w->m, 15, 0x8000000ULL + ((uint64_t)pg * NTHREADS + w->id) * PG,
-						buf, PG) != SWSEV_OK)
+			if (swsev_mem_write_enc(
+				    w->m, 15, 0x8000000ULL + ((uint64_t)pg * NTHREADS + w->id) * PG,
+				    buf, PG) != SWSEV_OK)
 				w->errors++;
 			/* every thread updates its own 16-byte slices of one shared page */
-			if (swsev_mem_write_enc(w->m, 15, SHARED_PAGE + 16 * (w->id * SLICES + pg % SLICES), buf, 16) != SWSEV_OK)
+			if (swsev_mem_write_enc(w->m, 15,
+						SHARED_PAGE + 16 * (w->id * SLICES + pg % SLICES),
+						buf, 16) != SWSEV_OK)
 				w->errors++;
-			if (swsev_mem_read_enc(w->m, asid, base + (uint64_t)pg * PG, out, PG) != SWSEV_OK ||
+			if (swsev_mem_read_enc(w->m, asid, base + (uint64_t)pg * PG, out, PG) !=
+				    SWSEV_OK ||
 			    memcmp(out, buf, PG) != 0)
 				w->errors++;
 		}
@@ -626,9 +631,15 @@ TEST(concurrent_writers)
 		CHECK_EQ(w[i].errors, 0);
 		for (unsigned pg = 0; pg < TPAGES; pg++) {
 			worker_fill(buf, i, pg, 3);
-			CHECK_EQ(swsev_mem_read_enc(m, 1 + i, 0x1000000ULL * (1 + i) + (uint64_t)pg * PG, out, PG), SWSEV_OK);
+			CHECK_EQ(swsev_mem_read_enc(m, 1 + i,
+						    0x1000000ULL * (1 + i) + (uint64_t)pg * PG, out,
+						    PG),
+				 SWSEV_OK);
 			CHECK_MEM(out, buf, PG);
-			CHECK_EQ(swsev_mem_read_enc(m, 15, 0x8000000ULL + ((uint64_t)pg * NTHREADS + i) * PG, out, PG), SWSEV_OK);
+			CHECK_EQ(swsev_mem_read_enc(
+					 m, 15, 0x8000000ULL + ((uint64_t)pg * NTHREADS + i) * PG,
+					 out, PG),
+				 SWSEV_OK);
 			CHECK_MEM(out, buf, PG);
 		}
 	}
@@ -636,7 +647,8 @@ TEST(concurrent_writers)
 	CHECK_EQ(swsev_mem_read_enc(m, 15, SHARED_PAGE, out, PG), SWSEV_OK);
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		for (unsigned sl = 0; sl < SLICES; sl++) {
-			worker_fill(buf, i, TPAGES - SLICES + sl, 3); /* the last write of that slice */
+			worker_fill(buf, i, TPAGES - SLICES + sl,
+				    3); /* the last write of that slice */
 			CHECK_MEM(out + 16 * (i * SLICES + sl), buf, 16);
 		}
 	}

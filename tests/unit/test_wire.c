@@ -61,7 +61,8 @@ TEST(hdr_bad_fields)
 	for (int i = 0; i < 4; i++) {
 		memcpy(x, h, sizeof(x));
 		x[i] ^= 0x01;
-		CHECK_EQ(swsev_wire_hdr_decode(x, sizeof(x), SWSEV_SIDE_DAEMON, &d), SWSEV_E_PROTOCOL);
+		CHECK_EQ(swsev_wire_hdr_decode(x, sizeof(x), SWSEV_SIDE_DAEMON, &d),
+			 SWSEV_E_PROTOCOL);
 	}
 	memcpy(x, h, sizeof(x));
 	x[4] = 2; /* version 2 */
@@ -74,7 +75,8 @@ TEST(hdr_bad_fields)
 	CHECK_EQ(swsev_wire_hdr_decode(x, sizeof(x), SWSEV_SIDE_DAEMON, &d), SWSEV_E_VERSION);
 	for (unsigned t = 0; t < 8; t++) {
 		int ok_daemon = t == SWSEV_FRAME_HELLO || t == SWSEV_FRAME_REQUEST;
-		int ok_client = t == SWSEV_FRAME_HELLO || t == SWSEV_FRAME_RESPONSE || t == SWSEV_FRAME_ERROR;
+		int ok_client = t == SWSEV_FRAME_HELLO || t == SWSEV_FRAME_RESPONSE ||
+				t == SWSEV_FRAME_ERROR;
 
 		memcpy(x, h, sizeof(x));
 		x[6] = (uint8_t)t;
@@ -92,7 +94,8 @@ TEST(hdr_bad_fields)
 	for (int i = 8; i < 12; i++) {
 		memcpy(x, h, sizeof(x));
 		x[i] = 0x80;
-		CHECK_EQ(swsev_wire_hdr_decode(x, sizeof(x), SWSEV_SIDE_DAEMON, &d), SWSEV_E_PROTOCOL);
+		CHECK_EQ(swsev_wire_hdr_decode(x, sizeof(x), SWSEV_SIDE_DAEMON, &d),
+			 SWSEV_E_PROTOCOL);
 	}
 }
 
@@ -110,13 +113,15 @@ TEST(hdr_body_bounds)
 	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, 39, SWSEV_SIDE_DAEMON), SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, 40, SWSEV_SIDE_DAEMON), SWSEV_OK);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, SWSEV_WIRE_BODY_MAX, SWSEV_SIDE_DAEMON), SWSEV_OK);
-	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, SWSEV_WIRE_BODY_MAX + 1, SWSEV_SIDE_DAEMON), SWSEV_E_LENGTH);
+	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, SWSEV_WIRE_BODY_MAX + 1, SWSEV_SIDE_DAEMON),
+		 SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, 0xffffffffu, SWSEV_SIDE_DAEMON), SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_REQUEST, 0, SWSEV_SIDE_DAEMON), SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_RESPONSE, 31, SWSEV_SIDE_CLIENT), SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_RESPONSE, 32, SWSEV_SIDE_CLIENT), SWSEV_OK);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_RESPONSE, SWSEV_WIRE_BODY_MAX, SWSEV_SIDE_CLIENT), SWSEV_OK);
-	CHECK_EQ(hdr_len(SWSEV_FRAME_RESPONSE, SWSEV_WIRE_BODY_MAX + 1, SWSEV_SIDE_CLIENT), SWSEV_E_LENGTH);
+	CHECK_EQ(hdr_len(SWSEV_FRAME_RESPONSE, SWSEV_WIRE_BODY_MAX + 1, SWSEV_SIDE_CLIENT),
+		 SWSEV_E_LENGTH);
 	/* client HELLO: exactly 8 */
 	CHECK_EQ(hdr_len(SWSEV_FRAME_HELLO, 7, SWSEV_SIDE_DAEMON), SWSEV_E_LENGTH);
 	CHECK_EQ(hdr_len(SWSEV_FRAME_HELLO, 8, SWSEV_SIDE_DAEMON), SWSEV_OK);
@@ -417,25 +422,30 @@ TEST(hello_frames)
 
 	n = swsev_wire_hello_daemon(f, 1, SWSEV_WIRE_BODY_MAX, "swsevd test");
 	CHECK_EQ(n, 16 + 12 + 11);
-	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)), SWSEV_OK);
+	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)),
+		 SWSEV_OK);
 	CHECK_EQ(a, 1);
 	CHECK_EQ(b, SWSEV_WIRE_BODY_MAX);
 	CHECK(strcmp(text, "swsevd test") == 0);
 	/* a small output buffer truncates the copy, never overflows */
 	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, 4), SWSEV_OK);
 	CHECK(strcmp(text, "sws") == 0);
-	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 17, &a, &b, text, sizeof(text)), SWSEV_E_TRUNCATED);
+	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 17, &a, &b, text, sizeof(text)),
+		 SWSEV_E_TRUNCATED);
 	f[16 + 12 + 3] = 0; /* a NUL inside the text */
-	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)), SWSEV_E_FORMAT);
+	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)),
+		 SWSEV_E_FORMAT);
 	/* text longer than the cap is cut on encode and refused on decode */
 	memset(longtext, 'x', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = 0;
 	n = swsev_wire_hello_daemon(f, 1, 0, longtext);
 	CHECK_EQ(n, SWSEV_WIRE_SMALL_MAX);
-	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)), SWSEV_OK);
+	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)),
+		 SWSEV_OK);
 	CHECK_EQ(strlen(text), SWSEV_WIRE_TEXT_MAX);
 	swsev_wle32(f + 16 + 8, SWSEV_WIRE_TEXT_MAX + 1);
-	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)), SWSEV_E_LENGTH);
+	CHECK_EQ(swsev_wire_hello_daemon_decode(f + 16, n - 16, &a, &b, text, sizeof(text)),
+		 SWSEV_E_LENGTH);
 }
 
 TEST(error_frames)
@@ -453,10 +463,13 @@ TEST(error_frames)
 	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 16, &code, msg, sizeof(msg)), SWSEV_OK);
 	CHECK_EQ(code, SWSEV_E_PERM);
 	CHECK(strcmp(msg, "uid 65534 is not allowed") == 0);
-	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 17, &code, msg, sizeof(msg)), SWSEV_E_TRUNCATED);
-	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 15, &code, msg, sizeof(msg)), SWSEV_E_TRAILING);
+	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 17, &code, msg, sizeof(msg)),
+		 SWSEV_E_TRUNCATED);
+	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 15, &code, msg, sizeof(msg)),
+		 SWSEV_E_TRAILING);
 	swsev_wle32(f + 16 + 4, 3);
-	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 16, &code, msg, sizeof(msg)), SWSEV_E_TRAILING);
+	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 16, &code, msg, sizeof(msg)),
+		 SWSEV_E_TRAILING);
 	swsev_wle32(f + 16, 0); /* an error with code 0 is malformed */
 	CHECK_EQ(swsev_wire_error_decode(f + 16, n - 16, &code, msg, sizeof(msg)), SWSEV_E_FORMAT);
 	/* the daemon never accepts an ERROR frame */
@@ -464,17 +477,17 @@ TEST(error_frames)
 }
 
 TH_MAIN_BEGIN("test_wire")
-	RUN(hdr_exact);
-	RUN(hdr_bad_fields);
-	RUN(hdr_body_bounds);
-	RUN(req_golden_doc_example);
-	RUN(req_roundtrip);
-	RUN(req_truncated_and_trailing);
-	RUN(req_bad_lengths);
-	RUN(req_sum_over_body_max);
-	RUN(req_encode_refuses);
-	RUN(rsp_roundtrip_and_copy);
-	RUN(rsp_bad);
-	RUN(hello_frames);
-	RUN(error_frames);
+RUN(hdr_exact);
+RUN(hdr_bad_fields);
+RUN(hdr_body_bounds);
+RUN(req_golden_doc_example);
+RUN(req_roundtrip);
+RUN(req_truncated_and_trailing);
+RUN(req_bad_lengths);
+RUN(req_sum_over_body_max);
+RUN(req_encode_refuses);
+RUN(rsp_roundtrip_and_copy);
+RUN(rsp_bad);
+RUN(hello_frames);
+RUN(error_frames);
 TH_MAIN_END
