@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,13 @@ int main(int argc, char **argv)
 	char log_path[4200];
 	int rc = 1, lock_fd = -1, ready_fd = -1;
 	const struct swsev_profile *p;
+
+	/* Frames carry blobs of up to 16 MiB (images go in 1 MiB chunks). With
+	 * glibc's defaults every such buffer is a fresh mmap whose pages fault in
+	 * and are zeroed by the kernel, then unmapped on free: most of a launch's
+	 * daemon-side time. Serve them from the arenas and keep freed memory. */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 
 	switch (swsevd_opts_parse(argc, argv, &o)) {
 	case 0: break;
