@@ -1137,9 +1137,15 @@ static int cmd_destroy(int argc, char **argv)
 	req_init(&req, SWSEV_OP_VM_DESTROY, o.id, 0);
 	rc = vmc_call(o.c, &req, &rsp, "destroying the VM");
 	swsev_rsp_clear(&rsp);
-	if (rc == 0 && !cli_g.quiet && !cli_g.json)
+	if (rc == 0 && cli_g.json) {
+		cli_json_begin();
+		cli_json_str("name", o.name);
+		cli_json_bool("destroyed", 1);
+		cli_json_end();
+	} else if (rc == 0 && !cli_g.quiet) {
 		printf("VM '%s' destroyed (DEACTIVATE, DECOMMISSION; its memory released)\n",
 		       o.name);
+	}
 	swsev_client_close(o.c);
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
