@@ -14,9 +14,10 @@
  * SWSEV_SOCKET), or with --device PATH to a real SEV device. As a platform
  * owner opens /dev/sev read-write, requests carry SWSEV_REQ_WRITABLE.
  *
- * The OCA key file of `generate`/`provision` holds the raw 48-byte P-384
- * private scalar (big-endian), mode 0600: crypto.h has no PEM export, and
- * sevctl's PEM files are not what these files are.
+ * The OCA key file of `generate` is PEM (unencrypted PKCS#8, mode 0600), as
+ * `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384` and the
+ * other SEV tools keep OCA keys; `provision` reads PEM (PKCS#8 or SEC1) or a
+ * raw 48-byte big-endian P-384 scalar.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -608,17 +609,20 @@ int cmd_rotate(int argc, char **argv)
 #define GENERATE_USAGE                                                               \
 	"generate [--force] [--json] CERT KEY\n"                                     \
 	"  a new OCA key pair: CERT the self-signed OCA certificate (2084 bytes),\n" \
-	"  KEY the raw 48-byte P-384 private key (mode 0600)"
-#define PROVISION_USAGE                                 \
-	"provision [--device PATH] [--json] CERT KEY\n" \
-	"  takes ownership: the PEK CSR signed with the OCA of CERT/KEY, then PEK_CERT_IMPORT"
+	"  KEY its P-384 private key, PEM (PKCS#8), mode 0600"
+#define PROVISION_USAGE                                                                          \
+	"provision [--device PATH] [--json] CERT KEY\n"                                          \
+	"  takes ownership: the PEK CSR signed with the OCA of CERT/KEY, then PEK_CERT_IMPORT\n" \
+	"  KEY: PEM (PKCS#8 or EC PRIVATE KEY) or the raw 48-byte P-384 scalar"
 
 int cmd_generate(int argc, char **argv)
 {
 	struct pargs a;
 	swsev_ec_key *k = NULL;
 	struct swsev_cert cert;
-	uint8_t d[OCA_KEY_LEN], raw[SWSEV_CERT_LEN];
+	uint8_t raw[SWSEV_CERT_LEN];
+	char *pem = NULL;
+	size_t pem_len = 0;
 	int rc = CLI_EXIT_FAIL, u;
 
 	u = pargs_parse(argc, argv, &a, 2, GENERATE_USAGE);
@@ -638,11 +642,12 @@ int cmd_generate(int argc, char **argv)
 	    swsev_cert_init_ec(&cert, 0, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k) !=
 		    SWSEV_OK ||
 	    swsev_cert_sign_ec(&cert, 0, SWSEV_USAGE_OCA, SWSEV_ALGO_ECDSA_SHA256, k) != SWSEV_OK ||
-	    swsev_cert_encode(&cert, raw) != SWSEV_OK || swsev_ec_get_private(k, d) != SWSEV_OK) {
+	    swsev_cert_encode(&cert, raw) != SWSEV_OK ||
+	    swsev_ec_export_pem(k, &pem, &pem_len) != SWSEV_OK) {
 		cli_err("generate: cannot make the OCA key and certificate");
 		goto out;
 	}
-	if (cli_write_file(a.pos[1], d, sizeof(d), 0600) != SWSEV_OK ||
+	if (cli_write_file(a.pos[1], pem, pem_len, 0600) != SWSEV_OK ||
 	    cli_write_file(a.pos[0], raw, sizeof(raw), 0644) != SWSEV_OK)
 		goto out;
 	if (cli_g.json) {
@@ -656,7 +661,7 @@ int cmd_generate(int argc, char **argv)
 	}
 	rc = CLI_EXIT_OK;
 out:
-	swsev_wipe(d, sizeof(d));
+	swsev_clear_free(pem, pem_len);
 	swsev_ec_free(k);
 	return rc;
 }
@@ -666,6 +671,8 @@ static int load_oca(const char *cert_path, const char *key_path, struct swsev_ce
 		    swsev_ec_key **key)
 {
 	uint8_t raw[SWSEV_CERT_LEN], d[OCA_KEY_LEN], x1[48], y1[48], x2[48], y2[48];
+	uint8_t *kbuf = NULL;
+	size_t klen = 0;
 	swsev_ec_key *pub = NULL;
 	int rc = -1;
 	swsev_err e;
@@ -684,10 +691,26 @@ static int load_oca(const char *cert_path, const char *key_path, struct swsev_ce
 		cli_err("%s: the OCA is not validly self-signed: %s", cert_path, swsev_strerror(e));
 		return -1;
 	}
-	if (cli_read_exact(key_path, d, sizeof(d)) != SWSEV_OK)
+	if (cli_read_file(key_path, 64 * 1024, &kbuf, &klen) != SWSEV_OK)
 		goto out;
-	if (swsev_ec_from_private(d, key) != SWSEV_OK) {
-		cli_err("%s: not a P-384 private key (48 bytes, big-endian)", key_path);
+	if (klen >= 10 && memcmp(kbuf, "-----BEGIN", 10) == 0) {
+		e = swsev_ec_import_pem((const char *)kbuf, klen, key);
+		if (e) {
+			cli_err("%s: %s", key_path,
+				e == SWSEV_E_BADKEY ?
+					"not a P-384 private key" :
+					"not a readable PEM private key (unencrypted)");
+			goto out;
+		}
+	} else if (klen == sizeof(d)) {
+		memcpy(d, kbuf, sizeof(d));
+		if (swsev_ec_from_private(d, key) != SWSEV_OK) {
+			cli_err("%s: not a P-384 private key (48 bytes, big-endian)", key_path);
+			goto out;
+		}
+	} else {
+		cli_err("%s: %zu bytes: neither a PEM private key nor a raw 48-byte P-384 scalar",
+			key_path, klen);
 		goto out;
 	}
 	if (swsev_cert_ec_key(oca, &pub) != SWSEV_OK ||
@@ -700,6 +723,7 @@ static int load_oca(const char *cert_path, const char *key_path, struct swsev_ce
 	rc = 0;
 out:
 	swsev_wipe(d, sizeof(d));
+	swsev_clear_free(kbuf, klen);
 	swsev_ec_free(pub);
 	if (rc) {
 		swsev_ec_free(*key);

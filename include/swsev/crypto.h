@@ -145,6 +145,13 @@ swsev_err swsev_ec_get_public(const swsev_ec_key *k, uint8_t x[48], uint8_t y[48
 /* Exports the private scalar (for persistent state). SWSEV_E_INVALID if public-only. */
 swsev_err swsev_ec_get_private(const swsev_ec_key *k, uint8_t d[48]) SWSEV_MUST_CHECK;
 int swsev_ec_has_private(const swsev_ec_key *k);
+/* The private key as PEM (unencrypted PKCS#8, "BEGIN PRIVATE KEY"), as
+ * `openssl genpkey`/sevctl/sev-tool keep OCA keys. *pem is NUL-terminated;
+ * free it with swsev_clear_free(*pem, *len). */
+swsev_err swsev_ec_export_pem(const swsev_ec_key *k, char **pem, size_t *len) SWSEV_MUST_CHECK;
+/* Reads a PEM private key (PKCS#8 or SEC1 "EC PRIVATE KEY", unencrypted).
+ * SWSEV_E_FORMAT if it is not PEM, SWSEV_E_BADKEY if not a P-384 key. */
+swsev_err swsev_ec_import_pem(const char *pem, size_t len, swsev_ec_key **out) SWSEV_MUST_CHECK;
 void swsev_ec_free(swsev_ec_key *k);
 /* ECDH: Z = x coordinate of d*Q, 48 bytes big-endian (what OpenSSL derives). */
 swsev_err swsev_ecdh(const swsev_ec_key *priv, const swsev_ec_key *peer,

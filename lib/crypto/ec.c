@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 
 #include "crypto/crypto_int.h"
 
@@ -244,6 +245,77 @@ swsev_err swsev_ec_get_private(const swsev_ec_key *k, uint8_t d[48])
 	r = get_bn(k->pk, OSSL_PKEY_PARAM_PRIV_KEY, d, P384);
 	if (r != SWSEV_OK)
 		swsev_wipe(d, P384);
+	return r;
+}
+
+swsev_err swsev_ec_export_pem(const swsev_ec_key *k, char **pem, size_t *len)
+{
+	BIO *bio = NULL;
+	BUF_MEM *mem = NULL;
+	char *out = NULL;
+	swsev_err r = SWSEV_E_CRYPTO;
+
+	if (k == NULL || pem == NULL || len == NULL || !k->has_priv)
+		return SWSEV_E_INVALID;
+	*pem = NULL;
+	*len = 0;
+	bio = BIO_new(BIO_s_secmem());
+	if (bio == NULL)
+		return SWSEV_E_NOMEM;
+	if (PEM_write_bio_PrivateKey(bio, k->pk, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    BIO_get_mem_ptr(bio, &mem) != 1 || mem == NULL || mem->length == 0)
+		goto out;
+	out = malloc(mem->length + 1);
+	if (out == NULL) {
+		r = SWSEV_E_NOMEM;
+		goto out;
+	}
+	memcpy(out, mem->data, mem->length);
+	out[mem->length] = '\0';
+	*pem = out;
+	*len = mem->length;
+	r = SWSEV_OK;
+out:
+	BIO_free(bio); /* a secure-heap BIO is cleansed when freed */
+	ERR_clear_error();
+	return r;
+}
+
+swsev_err swsev_ec_import_pem(const char *pem, size_t len, swsev_ec_key **out)
+{
+	BIO *bio = NULL;
+	EVP_PKEY *pk = NULL;
+	char group[32];
+	size_t glen = 0;
+	uint8_t d[P384];
+	swsev_err r = SWSEV_E_FORMAT;
+
+	if (pem == NULL || out == NULL || len == 0 || len > 64 * 1024)
+		return SWSEV_E_INVALID;
+	*out = NULL;
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (bio == NULL)
+		return SWSEV_E_NOMEM;
+	pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	if (pk == NULL)
+		goto out;
+	r = SWSEV_E_BADKEY;
+	if (!EVP_PKEY_is_a(pk, "EC") ||
+	    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+					   &glen) != 1 ||
+	    strcmp(group, "secp384r1") != 0)
+		goto out;
+	/* rebuild from the scalar: one canonical, range-checked key object */
+	if (get_bn(pk, OSSL_PKEY_PARAM_PRIV_KEY, d, P384) != SWSEV_OK)
+		goto out;
+	r = swsev_ec_from_private(d, out);
+	if (r != SWSEV_OK)
+		r = SWSEV_E_BADKEY;
+out:
+	swsev_wipe(d, sizeof(d));
+	EVP_PKEY_free(pk);
+	BIO_free(bio);
+	ERR_clear_error();
 	return r;
 }
 

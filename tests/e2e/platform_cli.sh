@@ -90,6 +90,23 @@ sw provision "$E2E_TMP/z/pek.cert" "$E2E_TMP/z/pek.cert" >"$E2E_TMP/pv2.out" 2>&
 	fail provision_not_an_oca "$(cat "$E2E_TMP/pv2.out")"
 "$SWSEV" --json generate "$E2E_TMP/o.cert" "$E2E_TMP/o.key" | json_ok && pass generate_json || fail generate_json
 expect_ok provision_json sh -c "'$SWSEV' --socket '$DAEMON_SOCK' --json provision '$E2E_TMP/o.cert' '$E2E_TMP/o.key' | grep -q '\"owner\": \"external\"'"
+# the OCA key is standard PEM: OpenSSL reads it as a P-384 key, and provision
+# takes the same key in OpenSSL's SEC1 form too (as sev-tool's OCA keys are)
+openssl pkey -in "$E2E_TMP/o.key" -noout -text 2>/dev/null | grep -q 'NIST CURVE: P-384' &&
+	pass generate_key_is_openssl_pem || fail generate_key_is_openssl_pem
+openssl ec -in "$E2E_TMP/o.key" -out "$E2E_TMP/o.sec1.key" 2>/dev/null
+sw reset >/dev/null
+expect_ok provision_sec1_pem_key sw provision "$E2E_TMP/o.cert" "$E2E_TMP/o.sec1.key"
+# a PEM key of another curve is refused, naming the problem
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$E2E_TMP/p256.key" 2>/dev/null
+sw reset >/dev/null
+sw provision "$E2E_TMP/o.cert" "$E2E_TMP/p256.key" >"$E2E_TMP/pv3.out" 2>&1
+[ $? -eq 1 ] && grep -q 'not a P-384 private key' "$E2E_TMP/pv3.out" && pass provision_p256_key_refused ||
+	fail provision_p256_key_refused "$(cat "$E2E_TMP/pv3.out")"
+printf 'junk' >"$E2E_TMP/junk.key"
+sw provision "$E2E_TMP/o.cert" "$E2E_TMP/junk.key" >"$E2E_TMP/pv4.out" 2>&1
+[ $? -eq 1 ] && grep -q 'neither a PEM private key nor a raw 48-byte' "$E2E_TMP/pv4.out" && pass provision_junk_key_refused ||
+	fail provision_junk_key_refused "$(cat "$E2E_TMP/pv4.out")"
 
 # the device transport on a machine without /dev/sev: a clear error
 if [ ! -e /dev/sev ]; then
