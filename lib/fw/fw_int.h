@@ -144,6 +144,9 @@ uint16_t fw_open_session(swsev_fw *fw, uint64_t cert_pa, uint32_t cert_len, uint
 			 uint32_t policy, uint8_t tek[16], uint8_t tik[16]);
 /* Key sharing and VEK for a new guest (step 4 of LAUNCH_START). */
 uint16_t fw_new_vek(swsev_fw *fw, uint32_t share_handle, uint32_t policy, uint8_t vek[FW_VEK_LEN]);
+uint16_t fw_guest_start(swsev_fw *fw, uint32_t policy, const uint8_t vek[FW_VEK_LEN],
+			const uint8_t tek[16], const uint8_t tik[16], uint32_t state,
+			struct fw_guest **out);
 /* Policy reserved bits and API minimum against this firmware. */
 int fw_policy_ok(const swsev_fw *fw, uint32_t policy);
 

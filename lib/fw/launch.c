@@ -85,6 +85,36 @@ uint16_t fw_new_vek(swsev_fw *fw, uint32_t share_handle, uint32_t policy, uint8_
 	return st;
 }
 
+/*
+ * The guest context LAUNCH_START and RECEIVE_START make: a new handle
+ * (RESOURCE_LIMIT when none is free), refused with UNSUPPORTED for an ES
+ * policy on a platform not initialized for SEV-ES, holding the policy, the
+ * VEK and the transport keys, in `state`. Returns it referenced in *out.
+ */
+uint16_t fw_guest_start(swsev_fw *fw, uint32_t policy, const uint8_t vek[FW_VEK_LEN],
+			const uint8_t tek[16], const uint8_t tik[16], uint32_t state,
+			struct fw_guest **out)
+{
+	struct fw_guest *g = fw_guest_create(fw);
+
+	*out = NULL;
+	if (g == NULL)
+		return SEV_STATUS_RESOURCE_LIMIT;
+	if ((policy & SWSEV_POLICY_ES) && !fw->es) {
+		fw_guest_destroy(fw, g);
+		fw_guest_put(fw, g);
+		return SEV_STATUS_UNSUPPORTED;
+	}
+	g->policy = policy;
+	memcpy(g->vek, vek, FW_VEK_LEN);
+	memcpy(g->tek, tek, 16);
+	memcpy(g->tik, tik, 16);
+	g->have_channel = 1;
+	g->state = state;
+	*out = g;
+	return SEV_STATUS_SUCCESS;
+}
+
 static uint16_t do_launch_start(swsev_fw *fw, struct fw_cmd *c)
 {
 	uint32_t handle = swsev_le32(c->buf), policy = swsev_le32(c->buf + 4);
@@ -116,28 +146,13 @@ static uint16_t do_launch_start(swsev_fw *fw, struct fw_cmd *c)
 		st = SEV_STATUS_HWERROR_PLATFORM;
 		goto out;
 	}
-	g = fw_guest_create(fw);
-	if (g == NULL) {
-		st = SEV_STATUS_RESOURCE_LIMIT;
+	st = fw_guest_start(fw, policy, vek, tek, tik, SWSEV_GSTATE_LUPDATE, &g);
+	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	}
-	if ((policy & SWSEV_POLICY_ES) && !fw->es) {
-		fw_guest_destroy(fw, g);
-		fw_guest_put(fw, g);
-		st = SEV_STATUS_UNSUPPORTED;
-		goto out;
-	}
-	g->policy = policy;
-	memcpy(g->vek, vek, sizeof(vek));
-	memcpy(g->tek, tek, 16);
-	memcpy(g->tik, tik, 16);
-	g->have_channel = 1;
 	g->ld_ctx = ld;
 	ld = NULL;
-	g->state = SWSEV_GSTATE_LUPDATE;
 	swsev_wle32(c->buf, g->handle);
 	fw_guest_put(fw, g);
-	st = SEV_STATUS_SUCCESS;
 out:
 	swsev_sha256_free(ld);
 	swsev_wipe(tek, sizeof(tek));

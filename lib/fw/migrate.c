@@ -337,23 +337,9 @@ static uint16_t do_receive_start(swsev_fw *fw, struct fw_cmd *c)
 	st = fw_new_vek(fw, handle, policy, vek);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	g = fw_guest_create(fw);
-	if (g == NULL) {
-		st = SEV_STATUS_RESOURCE_LIMIT;
+	st = fw_guest_start(fw, policy, vek, tek, tik, SWSEV_GSTATE_RUPDATE, &g);
+	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	}
-	if ((policy & SWSEV_POLICY_ES) && !fw->es) {
-		fw_guest_destroy(fw, g);
-		fw_guest_put(fw, g);
-		st = SEV_STATUS_UNSUPPORTED;
-		goto out;
-	}
-	g->policy = policy;
-	memcpy(g->vek, vek, sizeof(vek));
-	memcpy(g->tek, tek, 16);
-	memcpy(g->tik, tik, 16);
-	g->have_channel = 1;
-	g->state = SWSEV_GSTATE_RUPDATE;
 	swsev_wle32(c->buf, g->handle);
 	fw_guest_put(fw, g);
 out:
