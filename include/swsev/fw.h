@@ -87,7 +87,24 @@ struct swsev_fw_ops {
 	swsev_err (*nv_store)(void *ctx, const uint8_t *buf, size_t len);
 	/* Random bytes; NULL means the CSPRNG (the default, always in production). */
 	swsev_err (*random)(void *ctx, void *buf, size_t len);
+	/* Fault injection, for tests and hypervisor developers; NULL (the
+	 * default) never injects. Consulted with the running command's ID at
+	 * the named points SWSEV_FAULT_* below; non-zero makes that step fail
+	 * as a hardware error (docs/firmware.md "Fault injection"). Appended
+	 * after `random`: ops whose `size` ends before it run without faults. */
+	int (*fault)(void *ctx, uint32_t cmd, const char *point);
 };
+
+/* Fault points. A fault at a clean-up point returns HWERROR_UNSAFE and
+ * leaves the platform unsafe: every later command returns HWERROR_UNSAFE
+ * until the platform object is created again (a real machine needs a
+ * reset). A fault at any other point returns HWERROR_PLATFORM and leaves
+ * the platform as it was. */
+#define SWSEV_FAULT_COMMAND "command"           /* every command, on entry */
+#define SWSEV_FAULT_INIT_LOAD "init.load"       /* INIT reading the NV store */
+#define SWSEV_FAULT_DOWNLOAD "download.install" /* DOWNLOAD_FIRMWARE installing a checked image */
+#define SWSEV_FAULT_SHUTDOWN "shutdown.cleanup" /* clean-up: SHUTDOWN tearing guests down */
+#define SWSEV_FAULT_DF_FLUSH "df_flush.flush"   /* clean-up: DF_FLUSH flushing the data fabric */
 
 /* Generation profiles: naples, rome, milan, genoa (DESIGN.md "Generations"). */
 struct swsev_profile {
@@ -133,6 +150,9 @@ uint16_t swsev_fw_command(swsev_fw *fw, uint32_t cmd, void *buf, size_t len);
 
 /* The platform's DRAM and memory controller. */
 swsev_mem *swsev_fw_dram(swsev_fw *fw);
+/* The profile the platform runs: the generation's, with the API version and
+ * build of a firmware image installed by DOWNLOAD_FIRMWARE (volatile: a new
+ * platform object runs the generation's again). Valid while fw lives. */
 const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw);
 /* The CEK signed by the ASK (what AMD's KDS would serve) and the ASK/ARK. */
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084]) SWSEV_MUST_CHECK;
@@ -168,5 +188,69 @@ void swsev_fw_wbinvd(swsev_fw *fw);
 
 /* Memory a guest context costs beyond its guest pages (benchmark figure). */
 size_t swsev_fw_guest_context_bytes(void);
+
+/*
+ * Firmware images for DOWNLOAD_FIRMWARE (docs/firmware.md "Firmware
+ * images"): a 64-byte little-endian header, an opaque body, and an RSA-PSS
+ * signature by the emulated AMD signing key (ASK) over every byte before
+ * it, with the ASK certificate's parameters (RSA-2048 + SHA-256, salt 32;
+ * RSA-4096 + SHA-384, salt 48). The signature is stored big-endian.
+ */
+#define SWSEV_FWIMG_MAGIC "SWSEVFW1"
+#define SWSEV_FWIMG_VERSION 1
+#define SWSEV_FWIMG_HDR_LEN 0x40
+#define SWSEV_FWIMG_MAX (128u * 1024u) /* the largest cap of any profile */
+
+struct swsev_amd_cert;
+struct swsev_rsa_key;
+
+struct swsev_fwimage {
+	const uint8_t *raw; /* the parsed buffer (the image) */
+	uint16_t version;
+	char profile[16]; /* NUL-terminated */
+	uint8_t api_major, api_minor, build;
+	uint32_t sig_algo;     /* SWSEV_ALGO_RSA_SHA256 (0x1) or SWSEV_ALGO_RSA_SHA384 (0x101) */
+	uint8_t signer_id[16]; /* the key_id of the ASK that signed */
+	const uint8_t *body;   /* points into the parsed buffer */
+	uint32_t body_len;
+	const uint8_t *sig; /* points into the parsed buffer; big-endian */
+	uint32_t sig_len;
+	size_t signed_len; /* header + body: what the signature covers */
+	size_t len;        /* the whole image */
+};
+
+/* The largest image a profile's firmware takes (64 KiB naples and rome,
+ * 128 KiB milan and genoa); 0 for NULL. */
+size_t swsev_fwimage_cap(const struct swsev_profile *p);
+/*
+ * Parses an image of exactly len bytes (the signature is not checked).
+ * SWSEV_E_TRUNCATED (shorter than its header or than its length fields
+ * say), SWSEV_E_TRAILING (longer), SWSEV_E_FORMAT (magic, header length,
+ * reserved bytes, profile name, or a signature length that does not fit
+ * the algorithm), SWSEV_E_VERSION (format version), SWSEV_E_ALGO.
+ * *out is zeroed on failure.
+ */
+swsev_err swsev_fwimage_parse(const uint8_t *buf, size_t len,
+			      struct swsev_fwimage *out) SWSEV_MUST_CHECK;
+/* Checks the signature of a parsed image under an ASK: SWSEV_OK, or
+ * SWSEV_E_BADSIG (another signer, algorithm or key size, or a signature
+ * that does not verify); SWSEV_E_BADKEY if the ASK's key is unusable. */
+swsev_err swsev_fwimage_verify(const struct swsev_fwimage *img,
+			       const struct swsev_amd_cert *ask) SWSEV_MUST_CHECK;
+
+struct swsev_fwimage_params {
+	const char *profile; /* 1..15 characters a-z 0-9 */
+	uint8_t api_major, api_minor, build;
+	const uint8_t *body; /* may be NULL when body_len is 0 */
+	size_t body_len;
+};
+/* Builds and signs an image with the ASK's private key; ask is its
+ * certificate (the signer id and algorithm come from it, and the new
+ * signature is checked under it: SWSEV_E_BADKEY if the key is not the
+ * cert's). *out from malloc (free()). SWSEV_E_INVALID for a bad profile
+ * name, SWSEV_E_LENGTH if the image would exceed SWSEV_FWIMG_MAX. */
+swsev_err swsev_fwimage_sign(const struct swsev_fwimage_params *p, const struct swsev_rsa_key *ask_key,
+			     const struct swsev_amd_cert *ask, uint8_t **out,
+			     size_t *len) SWSEV_MUST_CHECK;
 
 #endif

@@ -105,6 +105,14 @@ struct swsev_fw {
 	int wbinvd_needed;
 
 	struct fw_pipe *pipe; /* pipeline.c: worker thread, scratch ring, IV pool */
+
+	/* ---- DOWNLOAD_FIRMWARE and fault injection (platform.c) ----
+	 * run_prof: the running firmware, the generation's profile with the API
+	 * version and build of a downloaded image (plock exclusive to write);
+	 * prof points here. unsafe: set by a fault at a clean-up point; every
+	 * later command returns HWERROR_UNSAFE (__atomic load/store). */
+	struct swsev_profile run_prof;
+	int unsafe;
 };
 
 /* A decoded command: the buffer and its length (at least the command's size). */

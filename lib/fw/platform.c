@@ -2,6 +2,7 @@
  * The platform: creation and manufacturing, the command dispatcher and the
  * platform commands (commands.md §4, §8).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,13 +53,16 @@ swsev_err swsev_fw_new(const struct swsev_profile *profile, const struct swsev_f
 	swsev_err r = SWSEV_E_INVALID;
 
 	*out = NULL;
-	if (ops == NULL || ops->size < sizeof(struct swsev_fw_ops) || ops->nv_load == NULL ||
-	    ops->nv_store == NULL)
+	/* ops from before the fault member (size ending at it) are accepted;
+	 * the members they lack stay NULL */
+	if (ops == NULL || ops->size < offsetof(struct swsev_fw_ops, fault) ||
+	    ops->nv_load == NULL || ops->nv_store == NULL)
 		return SWSEV_E_INVALID;
 	fw = calloc(1, sizeof(*fw));
 	if (fw == NULL)
 		return SWSEV_E_NOMEM;
-	fw->ops = *ops;
+	memcpy(&fw->ops, ops,
+	       ops->size < sizeof(struct swsev_fw_ops) ? ops->size : sizeof(struct swsev_fw_ops));
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&fw->plock, &attr);
@@ -77,7 +81,8 @@ swsev_err swsev_fw_new(const struct swsev_profile *profile, const struct swsev_f
 			r = SWSEV_E_INVALID; /* state was manufactured as another generation */
 			goto out;
 		}
-		fw->prof = sp;
+		fw->run_prof = *sp;
+		fw->prof = &fw->run_prof;
 		r = fw_ident_from_nv(fw);
 		if (r != SWSEV_OK) {
 			r = SWSEV_E_INTEGRITY;
@@ -88,7 +93,8 @@ swsev_err swsev_fw_new(const struct swsev_profile *profile, const struct swsev_f
 			r = SWSEV_E_INVALID;
 			goto out;
 		}
-		fw->prof = profile ? profile : swsev_profile_default();
+		fw->run_prof = profile ? *profile : *swsev_profile_default();
+		fw->prof = &fw->run_prof;
 		r = manufacture(fw, root);
 		if (r != SWSEV_OK)
 			goto out;
@@ -186,6 +192,23 @@ int fw_platform_working(swsev_fw *fw)
 	return w;
 }
 
+/* ---- fault injection (docs/firmware.md "Fault injection") ---- */
+
+/* 1 if the ops' fault hook fails this step. The hook runs with the
+ * platform's locks as the point holds them: it must not call back into
+ * this platform. */
+static int fw_fault(swsev_fw *fw, uint32_t cmd, const char *point)
+{
+	return fw->ops.fault != NULL && fw->ops.fault(fw->ops.ctx, cmd, point) != 0;
+}
+
+/* A clean-up failed: the platform stays unsafe until it is created again. */
+static uint16_t fw_set_unsafe(swsev_fw *fw)
+{
+	__atomic_store_n(&fw->unsafe, 1, __ATOMIC_RELEASE);
+	return SEV_STATUS_HWERROR_UNSAFE;
+}
+
 /* ---- dispatcher ---- */
 
 static int cmd_exclusive(uint32_t cmd)
@@ -210,6 +233,9 @@ uint16_t swsev_fw_command(swsev_fw *fw, uint32_t cmd, void *buf, size_t len)
 
 	if (fw == NULL)
 		return SEV_STATUS_INVALID_PARAM;
+	/* after a failed clean-up nothing runs until the platform is recreated */
+	if (__atomic_load_n(&fw->unsafe, __ATOMIC_ACQUIRE))
+		return SEV_STATUS_HWERROR_UNSAFE;
 	if (!fw_cmd_known(cmd))
 		return SEV_STATUS_INVALID_COMMAND;
 	/* A buffer shorter than the command's layout is refused before anything
@@ -217,6 +243,8 @@ uint16_t swsev_fw_command(swsev_fw *fw, uint32_t cmd, void *buf, size_t len)
 	need = swsev_cmd_buf_len(cmd);
 	if (need > 0 && (buf == NULL || len < need))
 		return SEV_STATUS_INVALID_LENGTH;
+	if (fw_fault(fw, cmd, SWSEV_FAULT_COMMAND))
+		return SEV_STATUS_HWERROR_PLATFORM;
 	if (cmd_exclusive(cmd))
 		pthread_rwlock_wrlock(&fw->plock);
 	else
@@ -296,6 +324,8 @@ static uint16_t do_init(swsev_fw *fw, struct fw_cmd *c)
 		if (fw_addr(fw, tmr, tmr_len, &a) != SEV_STATUS_SUCCESS)
 			return SEV_STATUS_INVALID_ADDRESS;
 	}
+	if (fw_fault(fw, SEV_CMD_INIT, SWSEV_FAULT_INIT_LOAD))
+		return SEV_STATUS_HWERROR_PLATFORM;
 	/* INIT reads the NV store again, as the firmware does at every INIT. */
 	nv = malloc(sizeof(*nv));
 	b = nv_backup(fw);
@@ -346,6 +376,12 @@ static uint16_t do_shutdown(swsev_fw *fw)
 	/* Genoa: SHUTDOWN in UNINIT succeeds and does nothing. */
 	if (!fw->initialized)
 		return SEV_STATUS_SUCCESS;
+	if (fw_fault(fw, SEV_CMD_SHUTDOWN, SWSEV_FAULT_SHUTDOWN)) {
+		/* the clean-up failed; the emulator still drops every guest key
+		 * it holds (it never leaves secrets behind) */
+		fw_guests_destroy_all(fw);
+		return fw_set_unsafe(fw);
+	}
 	fw_guests_destroy_all(fw);
 	pthread_mutex_lock(&fw->tlock);
 	fw->initialized = 0;
@@ -556,6 +592,10 @@ static uint16_t do_df_flush(swsev_fw *fw)
 	pthread_mutex_lock(&fw->tlock);
 	if (fw->wbinvd_needed) {
 		st = SEV_STATUS_WBINVD_REQUIRED;
+	} else if (fw_fault(fw, SEV_CMD_DF_FLUSH, SWSEV_FAULT_DF_FLUSH)) {
+		/* the write buffers may still hold data of the dirty ASIDs: they
+		 * stay dirty, and the platform is unsafe */
+		st = fw_set_unsafe(fw);
 	} else {
 		for (uint32_t i = 1; i <= fw->prof->asid_count; i++)
 			if (fw->asid_state[i] == FW_ASID_DIRTY)
@@ -582,16 +622,87 @@ static uint16_t do_get_id(swsev_fw *fw, struct fw_cmd *c)
 	return st;
 }
 
+/*
+ * DOWNLOAD_FIRMWARE (commands.md §8.12): installs a swsev firmware image
+ * signed by this platform's ASK (docs/firmware.md "Firmware images"). The
+ * installed API version and build are volatile, as on hardware: they are
+ * not stored, and a platform created again runs its generation's firmware.
+ * Checks in this order:
+ *   not UNINIT                                     INVALID_PLATFORM_STATE
+ *   fw_paddr not 32-byte aligned                   INVALID_ADDRESS
+ *   fw_len 0 or above the profile's cap            INVALID_LENGTH
+ *   [fw_paddr, +fw_len) outside DRAM               INVALID_ADDRESS
+ *   fw_len disagrees with the image's lengths      INVALID_LENGTH
+ *   malformed header (magic, version, fields)      INVALID_PARAM
+ *   not signed by this platform's ASK              BAD_SIGNATURE
+ *   made for another generation                    INVALID_CONFIG
+ *   an API version outside 0.17..0.22              UNSUPPORTED
+ *   a build below the running one (anti-rollback)  INVALID_PARAM
+ */
 static uint16_t do_download_firmware(swsev_fw *fw, struct fw_cmd *c)
 {
 	uint64_t pa = swsev_le64(c->buf);
+	uint32_t len = swsev_le32(c->buf + 8);
+	struct swsev_fwimage img;
+	struct swsev_amd_cert *ask = NULL;
+	uint8_t *b = NULL;
+	size_t used = 0;
+	uint16_t st = SEV_STATUS_HWERROR_PLATFORM;
+	swsev_err r;
 
 	if (fw->initialized)
 		return SEV_STATUS_INVALID_PLATFORM_STATE;
 	if (pa & 31u)
 		return SEV_STATUS_INVALID_ADDRESS;
-	/* The emulator cannot check an AMD-signed image (docs/firmware.md). */
-	return SEV_STATUS_UNSUPPORTED;
+	if (len == 0 || len > swsev_fwimage_cap(fw->prof))
+		return SEV_STATUS_INVALID_LENGTH;
+	b = malloc(len);
+	ask = malloc(sizeof(*ask));
+	if (b == NULL || ask == NULL)
+		goto out;
+	st = fw_host_read(fw, pa, b, len); /* INVALID_ADDRESS outside DRAM */
+	if (st != SEV_STATUS_SUCCESS)
+		goto out;
+	r = swsev_fwimage_parse(b, len, &img);
+	if (r != SWSEV_OK) {
+		st = (r == SWSEV_E_TRUNCATED || r == SWSEV_E_TRAILING) ? SEV_STATUS_INVALID_LENGTH :
+									   SEV_STATUS_INVALID_PARAM;
+		goto out;
+	}
+	/* the ASK the platform was manufactured with (its "fused" signer) */
+	st = SEV_STATUS_HWERROR_PLATFORM;
+	if (swsev_amd_cert_parse(fw->nv.ask, fw->nv.ask_len, 0, ask, &used) != SWSEV_OK ||
+	    used != fw->nv.ask_len)
+		goto out;
+	r = swsev_fwimage_verify(&img, ask);
+	if (r != SWSEV_OK) {
+		st = r == SWSEV_E_BADSIG ? SEV_STATUS_BAD_SIGNATURE : SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	if (strcmp(img.profile, fw->prof->name) != 0) {
+		st = SEV_STATUS_INVALID_CONFIG;
+		goto out;
+	}
+	if (img.api_major != 0 || img.api_minor < 17 || img.api_minor > 22) {
+		st = SEV_STATUS_UNSUPPORTED;
+		goto out;
+	}
+	if (img.build < fw->prof->build) {
+		st = SEV_STATUS_INVALID_PARAM;
+		goto out;
+	}
+	if (fw_fault(fw, SEV_CMD_DOWNLOAD_FIRMWARE, SWSEV_FAULT_DOWNLOAD)) {
+		st = SEV_STATUS_HWERROR_PLATFORM;
+		goto out;
+	}
+	fw->run_prof.api_major = img.api_major;
+	fw->run_prof.api_minor = img.api_minor;
+	fw->run_prof.build = img.build;
+	st = SEV_STATUS_SUCCESS;
+out:
+	free(b);
+	free(ask);
+	return st;
 }
 
 uint16_t fw_cmd_platform(swsev_fw *fw, uint32_t cmd, struct fw_cmd *c)
