@@ -88,11 +88,14 @@ struct swsev_fw_ops {
 	/* Random bytes; NULL means the CSPRNG (the default, always in production). */
 	swsev_err (*random)(void *ctx, void *buf, size_t len);
 	/* Fault injection, for tests and hypervisor developers; NULL (the
-	 * default) never injects. Consulted with the running command's ID at
-	 * the named points SWSEV_FAULT_* below; non-zero makes that step fail
-	 * as a hardware error (docs/firmware.md "Fault injection"). Appended
-	 * after `random`: ops whose `size` ends before it run without faults. */
-	int (*fault)(void *ctx, uint32_t cmd, const char *point);
+	 * default) never injects. Called with fault_ctx and the running
+	 * command's ID at the named points SWSEV_FAULT_* below; non-zero makes
+	 * that step fail as a hardware error (docs/firmware.md "Fault
+	 * injection"). It may run with the platform's locks held: it must not
+	 * call into the platform. Appended after `random`: ops whose `size`
+	 * ends before `fault` run without faults. */
+	int (*fault)(void *fault_ctx, uint32_t cmd, const char *point);
+	void *fault_ctx;
 };
 
 /* Fault points. A fault at a clean-up point returns HWERROR_UNSAFE and

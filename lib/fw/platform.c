@@ -199,7 +199,7 @@ int fw_platform_working(swsev_fw *fw)
  * this platform. */
 static int fw_fault(swsev_fw *fw, uint32_t cmd, const char *point)
 {
-	return fw->ops.fault != NULL && fw->ops.fault(fw->ops.ctx, cmd, point) != 0;
+	return fw->ops.fault != NULL && fw->ops.fault(fw->ops.fault_ctx, cmd, point) != 0;
 }
 
 /* A clean-up failed: the platform stays unsafe until it is created again. */

@@ -467,11 +467,49 @@ TEST(download_flipped_bytes)
 	t_plat_free(&p);
 }
 
+static int fault_install(void *ctx, uint32_t cmd, const char *point)
+{
+	int *armed = ctx;
+
+	return *armed && cmd == SEV_CMD_DOWNLOAD_FIRMWARE &&
+	       strcmp(point, SWSEV_FAULT_DOWNLOAD) == 0;
+}
+
+/* A hardware error while installing a checked image: HWERROR_PLATFORM and
+ * the old firmware keeps running (docs/firmware.md "Fault injection"). */
+TEST(download_fault)
+{
+	struct tplat p;
+	uint8_t *img, *bad;
+	size_t len, blen;
+	int armed = 1;
+
+	memset(&p, 0, sizeof(p));
+	CHECK_EQ(swsev_nvmem_ops(&p.ops), SWSEV_OK);
+	p.ops.fault = fault_install;
+	p.ops.fault_ctx = &armed;
+	CHECK_EQ(swsev_fw_new(swsev_profile_find("genoa"), &p.ops, t_root(), &p.fw), SWSEV_OK);
+	p.mem = swsev_fw_dram(p.fw);
+	img = image("genoa", 0, 22, 50, BODY_LEN, 0, &len);
+	CHECK_EQ(download(&p, img, len), SEV_STATUS_HWERROR_PLATFORM);
+	CHECK_EQ(version(&p), 0x001615);
+	/* the point comes after every check: a refused image is refused as before */
+	bad = image("genoa", 0, 22, 50, BODY_LEN, 1, &blen);
+	CHECK_EQ(download(&p, bad, blen), SEV_STATUS_BAD_SIGNATURE);
+	free(bad);
+	armed = 0;
+	CHECK_EQ(download(&p, img, len), SEV_STATUS_SUCCESS);
+	CHECK_EQ(version(&p), 0x001632);
+	free(img);
+	t_plat_free(&p);
+}
+
 TH_MAIN_BEGIN("test_fw_download")
 RUN(parse_and_sign);
 RUN(download_changes_status_and_measurement);
 RUN(download_refusals);
 RUN(download_flipped_bytes);
+RUN(download_fault);
 swsev_rsa_free(ask_key);
 swsev_rsa_free(other_key);
 swsev_vendor_root_free(t_root_cached);
