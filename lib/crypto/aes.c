@@ -55,6 +55,74 @@ out:
 	return r;
 }
 
+struct swsev_ctr {
+	EVP_CIPHER_CTX *ctx;
+};
+
+swsev_err swsev_ctr_new(const uint8_t key[16], swsev_ctr **out)
+{
+	const struct swsev_algs *a = swsev_crypto_algs();
+	swsev_ctr *c;
+	swsev_err r = SWSEV_E_CRYPTO;
+
+	if (out == NULL)
+		return SWSEV_E_INVALID;
+	*out = NULL;
+	if (key == NULL)
+		return SWSEV_E_INVALID;
+	if (a == NULL)
+		return SWSEV_E_CRYPTO;
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->ctx = EVP_CIPHER_CTX_new()) == NULL) {
+		r = SWSEV_E_NOMEM;
+		goto fail;
+	}
+	if (EVP_EncryptInit_ex2(c->ctx, a->aes128_ctr, key, NULL, NULL) != 1)
+		goto fail;
+	*out = c;
+	return SWSEV_OK;
+fail:
+	swsev_ctr_free(c);
+	ERR_clear_error();
+	return r;
+}
+
+swsev_err swsev_ctr_crypt(swsev_ctr *c, const uint8_t iv[16], const void *in, void *out, size_t len)
+{
+	const uint8_t *ip = in;
+	uint8_t *op = out;
+	int outl;
+
+	if (c == NULL || iv == NULL || ((in == NULL || out == NULL) && len != 0))
+		return SWSEV_E_INVALID;
+	if (len == 0)
+		return SWSEV_OK;
+	/* a new IV on the kept key schedule (resets the counter and the
+	 * partial-block state) */
+	if (EVP_EncryptInit_ex2(c->ctx, NULL, NULL, iv, NULL) != 1)
+		goto fail;
+	while (len > 0) {
+		int n = len > (size_t)(INT_MAX & ~15) ? (INT_MAX & ~15) : (int)len;
+
+		if (EVP_EncryptUpdate(c->ctx, op, &outl, ip, n) != 1 || outl != n)
+			goto fail;
+		ip += n;
+		op += n;
+		len -= (size_t)n;
+	}
+	return SWSEV_OK;
+fail:
+	ERR_clear_error();
+	return SWSEV_E_CRYPTO;
+}
+
+void swsev_ctr_free(swsev_ctr *c)
+{
+	if (c == NULL)
+		return;
+	EVP_CIPHER_CTX_free(c->ctx); /* cleanses the key schedule */
+	free(c);
+}
+
 /*
  * Memory cipher.
  *

@@ -55,6 +55,8 @@ struct fw_guest {
 	int have_channel;
 	uint8_t tek[16], tik[16];
 	swsev_hmac_ctx *xport_mac; /* keyed with tik for SEND_UPDATE_* (migrate.c), or NULL */
+	swsev_ctr *xport_ctr[2];   /* keyed with tek for SEND_UPDATE_*: [0] the calling
+				    * thread, [1] the pipeline worker; or NULL */
 	swsev_sha256_ctx *ld_ctx;  /* the running launch digest (LUPDATE) */
 	uint8_t ld[32];            /* finished launch digest */
 	uint8_t measure[32];       /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
@@ -197,8 +199,8 @@ uint16_t fw_read_cert(swsev_fw *fw, uint64_t spa, struct swsev_cert *out);
  * created by swsev_fw_new and joined by swsev_fw_free, that runs the cheap
  * half of a large command's per-chunk work while the calling thread runs
  * the half that bounds the command: LAUNCH_UPDATE_DATA hashes chunk k while
- * the worker copies and encrypts chunks k+1.. (SEND_UPDATE_DATA measured no
- * faster on it: its packets are too small to pay for the handoff).
+ * the worker copies and encrypts chunks k+1.., SEND_UPDATE_DATA MACs page
+ * k's ciphertext while the worker decrypts and re-encrypts pages k+1..
  * The caller never depends on the worker: a chunk the worker has not
  * claimed yet when the caller needs it is produced by the caller itself, so
  * a busy, preempted or absent worker only costs speed. One command at a
@@ -212,9 +214,13 @@ struct fw_pipe_job {
 	uint32_t ahead; /* 1..FW_PIPE_MAX_AHEAD: produced but not yet consumed chunks, at most */
 	/* produce(i): on either thread, once per chunk, chunks claimed in
 	 * increasing order; consume(i): on the calling thread, in order, after
-	 * produce(i) succeeded. SEV status codes. */
-	uint16_t (*produce)(void *arg, uint32_t i);
+	 * produce(i) succeeded. SEV status codes. by_worker: 1 on the worker,
+	 * 0 on the calling thread (for per-thread cipher contexts). prologue
+	 * (optional): on the calling thread once the worker may start, before
+	 * chunk 0. */
+	uint16_t (*produce)(void *arg, uint32_t i, int by_worker);
 	uint16_t (*consume)(void *arg, uint32_t i);
+	uint16_t (*prologue)(void *arg);
 	void *arg;
 	/* how long the caller polls for a chunk the worker is producing before
 	 * it sleeps: about one chunk's production time (0: 20 us) */
@@ -227,7 +233,7 @@ void fw_pipe_stop(swsev_fw *fw);
  * bytes), or 0 when there is no worker or another command has it. */
 int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch);
 /* Runs a job on a claimed worker: the status of the first failing step
- * (produce(i), then consume(i), in chunk order), or SUCCESS. Every produce call
+ * (prologue, then produce(i) and consume(i) in chunk order), or SUCCESS. Every produce call
  * has ended when it returns; after a failure no further chunk is consumed
  * (chunks already claimed may still have been produced). */
 uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job);
@@ -253,6 +259,9 @@ void fw_span_get(const struct fw_span *s, uint32_t i, uint64_t *lo, size_t *n);
  * tests), else from a pool refilled from the CSPRNG 4 KiB at a time (one
  * 16-byte RAND_bytes call costs about as much as 4 KiB). */
 swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16]) SWSEV_MUST_CHECK;
+/* The AES-CTR counter block `blocks` blocks after iv (128-bit big-endian
+ * addition, as swsev_aes128_ctr counts), to start a stream mid-way. */
+void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16]);
 
 /* ---- identity.c ---- */
 /* Rebuilds the in-memory keys and certs from fw->nv. */

@@ -171,7 +171,7 @@ static void produce(struct fw_pipe *p, struct run *r, uint32_t i, int by_worker)
 	const struct fw_pipe_job *j = r->job;
 	unsigned s = i % j->ahead;
 
-	r->slot[s].st = j->produce(j->arg, i);
+	r->slot[s].st = j->produce(j->arg, i, by_worker);
 	atomic_store(&r->slot[s].done, i + 1);
 	if (by_worker)
 		ev_signal(&p->to_caller);
@@ -399,6 +399,8 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	atomic_fetch_add(&p->run_seq, 1);
 	atomic_store(&p->open, 1);
 	ev_signal(&p->to_worker);
+	if (job->prologue != NULL)
+		st = job->prologue(job->arg);
 
 	for (uint32_t k = 0; k < job->n && st == SEV_STATUS_SUCCESS; k++) {
 		unsigned s = k % job->ahead;
@@ -454,6 +456,20 @@ swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16])
 	}
 	pthread_mutex_unlock(&p->iv_lock);
 	return r;
+}
+
+void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
+{
+	unsigned carry = 0;
+
+	memcpy(out, iv, 16);
+	for (int b = 15; b >= 0 && (blocks != 0 || carry != 0); b--) {
+		unsigned v = out[b] + (unsigned)(blocks & 0xff) + carry;
+
+		out[b] = (uint8_t)v;
+		carry = v >> 8;
+		blocks >>= 8;
+	}
 }
 
 void fw_span_init(struct fw_span *s, uint64_t a, uint64_t len, uint32_t first, uint32_t ch)

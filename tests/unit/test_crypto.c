@@ -185,6 +185,47 @@ TEST(aes_ctr_counter_is_128bit_be)
 	CHECK_MEM(a + 16, b, 16);
 }
 
+/* The keyed context: the SP 800-38A vector, a new IV after a partial block
+ * starts a fresh counter (no leftover keystream), equal to the one-shot
+ * function at every length. */
+TEST(aes_ctr_keyed_context)
+{
+	uint8_t key[16], iv[16], iv2[16], pt[64], ct[64], a[64], b[64];
+	swsev_ctr *c = NULL;
+
+	th_unhex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
+	th_unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, 16);
+	th_unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+		 "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710",
+		 pt, 64);
+	CHECK_EQ(swsev_ctr_new(key, &c), SWSEV_OK);
+	CHECK_EQ(swsev_ctr_crypt(c, iv, pt, ct, 64), SWSEV_OK);
+	CHECK_HEX(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+		      "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee");
+	/* 5 bytes leave a partial block behind; the next call must not use it */
+	CHECK_EQ(swsev_ctr_crypt(c, iv, pt, a, 5), SWSEV_OK);
+	CHECK_MEM(a, ct, 5);
+	CHECK_EQ(swsev_ctr_crypt(c, iv, pt, a, 64), SWSEV_OK);
+	CHECK_MEM(a, ct, 64);
+	memset(iv2, 0xff, 16);
+	for (size_t n = 1; n <= 64; n += 7) {
+		CHECK_EQ(swsev_ctr_crypt(c, iv2, pt, a, n), SWSEV_OK);
+		CHECK_EQ(swsev_aes128_ctr(key, iv2, pt, b, n), SWSEV_OK);
+		CHECK_MEM(a, b, n);
+	}
+	/* another key gives another stream */
+	key[0] ^= 1;
+	CHECK_EQ(swsev_aes128_ctr(key, iv, pt, b, 64), SWSEV_OK);
+	CHECK(memcmp(b, ct, 64) != 0);
+	CHECK_EQ(swsev_ctr_crypt(c, iv, NULL, NULL, 0), SWSEV_OK);
+	CHECK_EQ(swsev_ctr_crypt(c, iv, NULL, a, 16), SWSEV_E_INVALID);
+	CHECK_EQ(swsev_ctr_crypt(NULL, iv, pt, a, 16), SWSEV_E_INVALID);
+	swsev_ctr_free(c);
+	CHECK_EQ(swsev_ctr_new(NULL, &c), SWSEV_E_INVALID);
+	CHECK(c == NULL);
+	swsev_ctr_free(NULL);
+}
+
 /* ---- constant-time helpers, randomness, wiping ---- */
 TEST(ct_helpers)
 {
@@ -911,6 +952,7 @@ RUN(hmac_rfc4231);
 RUN(kdf_structure);
 RUN(aes_ctr_sp800_38a);
 RUN(aes_ctr_counter_is_128bit_be);
+RUN(aes_ctr_keyed_context);
 RUN(ct_helpers);
 RUN(random_and_wipe);
 RUN(ec_keys_roundtrip);

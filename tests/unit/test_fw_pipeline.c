@@ -3,8 +3,8 @@
  * the job engine's ordering, window and error rules; chunk geometry; the
  * incremental HMAC; LAUNCH_UPDATE_DATA byte-identical with and without the
  * worker (two platforms from one deterministic seed, one with the pipeline
- * switched off); SEND_UPDATE_DATA with the channel's kept MAC context and
- * the IV pool, its packets opened by a real receiver, also after a new
+ * switched off); SEND_UPDATE_DATA likewise (pipelined from two pages), with
+ * the channel's kept MAC and CTR contexts and the IV pool, its packets opened by a real receiver, also after a new
  * SEND_START; concurrent commands on one platform.
  */
 #include <pthread.h>
@@ -27,6 +27,7 @@ struct syn {
 	_Atomic uint32_t consumed;
 	_Atomic uint32_t produced_by_worker;
 	_Atomic uint32_t window_violations;
+	_Atomic uint32_t flag_mismatches; /* by_worker not naming the thread */
 	_Atomic uint32_t produce_calls;
 	uint32_t consume_next, consume_calls, order_errors;
 	uint32_t fail_produce_at, fail_consume_at; /* UINT32_MAX: never */
@@ -44,15 +45,18 @@ static void spin_us(unsigned us)
 	while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < (long)us * 1000L);
 }
 
-static uint16_t syn_produce(void *arg, uint32_t i)
+static uint16_t syn_produce(void *arg, uint32_t i, int by_worker)
 {
 	struct syn *s = arg;
+	int on_worker = !pthread_equal(pthread_self(), s->caller);
 
 	atomic_fetch_add(&s->produce_calls, 1);
 	if (i >= atomic_load(&s->consumed) + s->ahead)
 		atomic_fetch_add(&s->window_violations, 1);
-	if (!pthread_equal(pthread_self(), s->caller))
+	if (on_worker)
 		atomic_fetch_add(&s->produced_by_worker, 1);
+	if (on_worker != (by_worker != 0))
+		atomic_fetch_add(&s->flag_mismatches, 1);
 	if (i == s->fail_produce_at)
 		return SEV_STATUS_INVALID_ADDRESS;
 	s->vals[i] = i * 7u + 1u;
@@ -125,6 +129,7 @@ TEST(engine_order_and_window)
 			CHECK_EQ(atomic_load(&s.produce_calls), s.n);
 			CHECK_EQ(s.order_errors, 0);
 			CHECK_EQ(atomic_load(&s.window_violations), 0);
+			CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
 		}
 	}
 	fw_pipe_stats(p.fw, &runs1, &wc);
@@ -140,6 +145,7 @@ TEST(engine_order_and_window)
 			CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_SUCCESS);
 			CHECK_EQ(s.order_errors, 0);
 			CHECK_EQ(atomic_load(&s.window_violations), 0);
+			CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
 			by_worker = atomic_load(&s.produced_by_worker);
 		}
 		CHECK(by_worker > 0);
@@ -484,9 +490,11 @@ TEST(send_update_identical)
 	struct tplat a, b, t;
 	uint32_t gha, ghb;
 	uint64_t runs0, runs1, wc;
+	int worker;
 
 	CHECK(pa && pb);
 	CHECK(det_plat(&a, 1) == 0 && det_plat(&b, 0) == 0);
+	worker = fw_pipe_stats(a.fw, &runs0, &wc);
 	CHECK(t_plat_new(&t, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&t, 0), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_pdh_export(&t, target, NULL), SEV_STATUS_SUCCESS);
@@ -504,7 +512,8 @@ TEST(send_update_identical)
 		CHECK_EQ(send_packet(&a, gha, ga, len, ha, pa), SEV_STATUS_SUCCESS);
 		CHECK_EQ(send_packet(&b, ghb, ga, len, hb, pb), SEV_STATUS_SUCCESS);
 		fw_pipe_stats(a.fw, &runs1, &wc);
-		CHECK_EQ(runs1 - runs0, 0); /* SEND stays on the calling thread */
+		/* from two pages on, a's packets run on the pipeline; b's never */
+		CHECK_EQ(runs1 - runs0, (uint64_t)(worker && len >= 0x2000));
 		CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
 		CHECK_MEM(pa, pb, len);
 	}
