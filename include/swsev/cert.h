@@ -217,7 +217,7 @@ struct swsev_chain {
 #define SWSEV_CHAIN_MSG 192
 struct swsev_chain_result {
 	swsev_err link[SWSEV_LINK_COUNT];            /* per link: OK or why not */
-	int checked[SWSEV_LINK_COUNT];               /* 1 if the link was checked */
+	int checked[SWSEV_LINK_COUNT];               /* 1 if checked (see _verify_ex) */
 	char msg[SWSEV_LINK_COUNT][SWSEV_CHAIN_MSG]; /* per link: "" or the reason */
 	swsev_err trust; /* the ARK is the trusted root: OK or why not */
 	char trust_msg[SWSEV_CHAIN_MSG];
@@ -256,15 +256,43 @@ swsev_err swsev_chain_parse_export(const uint8_t *certs, size_t certs_len, const
 swsev_err swsev_chain_set_ask_ark(struct swsev_chain *c, const uint8_t *buf, size_t len,
 				  char *errbuf, size_t errlen) SWSEV_MUST_CHECK;
 /*
- * Validates every link. trusted_ark: a root to trust (NULL: the built-in
+ * Flags of swsev_chain_verify_ex.
+ * SWSEV_CHAIN_SELF_SIGS: also verify the two self-signatures (ARK -> ARK,
+ * OCA -> OCA), as certificates.md §5.3 recommends: 3 RSA-PSS + 4 ECDSA
+ * verifications instead of 2 + 3.
+ */
+#define SWSEV_CHAIN_SELF_SIGS 0x1u
+
+/*
+ * Validates the chain. trusted_ark: a root to trust (NULL: the built-in
  * AMD roots, matched by key id; the chain's ARK must then be byte-identical
  * to the built-in one). A missing ASK is chosen among the built-in ASKs by
  * the one whose signature on the CEK verifies; a missing ARK is the trusted
  * one or the built-in ARK named by the ASK's certifying_id.
- * Returns SWSEV_OK only if every link holds and the ARK is trusted;
- * otherwise the error of the first failing link (in enum order), or the
- * trust error. res tells each link's result and reason.
+ *
+ * By default (flags 0) it verifies the five signatures that carry trust
+ * from the pinned ARK to the PDH: ARK -> ASK, ASK -> CEK (RSA-PSS) and
+ * CEK -> PEK, OCA -> PEK, PEK -> PDH (ECDSA), plus every check that is not
+ * a signature: usages, algorithms, valid P-384 points, the ARK's usage and
+ * certifying_id = key_id, the ASK's certifying_id = the ARK's key_id, and
+ * the pinned ARK. A self-signature proves nothing about trust (whoever
+ * forges an ARK or OCA can self-sign it), so ARK -> ARK and OCA -> OCA are
+ * left unchecked: link[] SWSEV_OK, checked[] 0, msg "not checked (...)".
+ * One exception costs nothing per call: an ARK byte-identical to a built-in
+ * one (or the unsigned Naples ARK with the built-in one's signed bytes) is
+ * reported checked, from a per-process verification of that built-in
+ * constant. An unsigned Naples ARK sets ark_unsigned in both modes.
+ * With SWSEV_CHAIN_SELF_SIGS both self-signatures are verified as well.
+ *
+ * Returns SWSEV_OK only if every checked link holds and the ARK is
+ * trusted; otherwise the error of the first failing link (in enum order),
+ * or the trust error. res tells each link's result and reason.
+ * Thread-safe.
  */
+swsev_err swsev_chain_verify_ex(const struct swsev_chain *c,
+				const struct swsev_amd_cert *trusted_ark, unsigned flags,
+				struct swsev_chain_result *res) SWSEV_MUST_CHECK;
+/* swsev_chain_verify_ex with flags 0 (the five trust links). */
 swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd_cert *trusted_ark,
 			     struct swsev_chain_result *res) SWSEV_MUST_CHECK;
 /* The first failing link (or SWSEV_LINK_COUNT if none / only trust failed). */

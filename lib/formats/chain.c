@@ -4,6 +4,12 @@
  *   ARK --RSA-PSS--> ARK (self), ASK --RSA-PSS--> CEK --ECDSA--> PEK --ECDSA--> PDH
  *                                 OCA --ECDSA--> OCA (self), OCA --ECDSA--> PEK
  *
+ * Trust comes from the pinned ARK and the five links ARK -> ASK -> CEK ->
+ * PEK -> PDH and OCA -> PEK. The two self-signatures prove nothing about
+ * trust (a forged ARK or OCA self-signs as easily as a real one), so they
+ * are verified only with SWSEV_CHAIN_SELF_SIGS (certificates.md §5.3's
+ * recommendation); by default they are reported as not checked.
+ *
  * Forms read:
  *   - a directory: pdh.cert pek.cert oca.cert cek.cert (or pek_oca_cek.cert,
  *     PDH_CERT_EXPORT's PEK||OCA||CEK, with pdh.cert), plus optionally
@@ -17,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,10 +595,60 @@ static int builtin_parse(const uint8_t *p, size_t n, struct swsev_amd_cert *out)
 	return swsev_amd_cert_parse(p, n, 0, out, &used) == SWSEV_OK && used == n;
 }
 
-static void verify_ark_self(const struct swsev_amd_cert *ark, struct swsev_chain_result *res)
+/*
+ * Per-process verdict on each built-in ARK's self-signature: the built-in
+ * ARKs are constants, so one verification per process settles it for every
+ * chain whose ARK is byte-identical to one of them. 0: not known yet, 1:
+ * verifies. Only success is kept (a failure may be a transient one, e.g.
+ * out of memory, and is simply retried). Threads racing on an unknown entry
+ * both verify and both store 1: harmless.
+ */
+#define BUILTIN_ARK_CACHE 8
+static atomic_int builtin_ark_self[BUILTIN_ARK_CACHE];
+
+/* The built-in ARK of br verifies under itself (cached per process). */
+static int builtin_ark_self_ok(const struct swsev_builtin_root *br, const struct swsev_amd_cert *b)
+{
+	size_t n = 0;
+	const struct swsev_builtin_root *roots = swsev_builtin_roots(&n);
+	size_t i = (size_t)(br - roots);
+	int ok;
+
+	if (i < BUILTIN_ARK_CACHE &&
+	    atomic_load_explicit(&builtin_ark_self[i], memory_order_acquire) == 1)
+		return 1;
+	ok = b->key_usage == SWSEV_USAGE_ARK && memcmp(b->key_id, b->certifying_id, 16) == 0 &&
+	     swsev_amd_cert_verify(b, b) == SWSEV_OK;
+	if (ok && i < BUILTIN_ARK_CACHE)
+		atomic_store_explicit(&builtin_ark_self[i], 1, memory_order_release);
+	return ok;
+}
+
+/*
+ * The built-in root whose ARK is this very ARK: byte-identical, or the
+ * unsigned Naples ARK with the same signed bytes. *full receives the
+ * built-in ARK. NULL if none.
+ */
+static const struct swsev_builtin_root *builtin_ark_of(const struct swsev_amd_cert *ark,
+						       struct swsev_amd_cert *full)
+{
+	const struct swsev_builtin_root *br = swsev_builtin_root_by_id(ark->key_id);
+
+	if (br == NULL || !builtin_parse(br->ark, br->ark_len, full))
+		return NULL;
+	if (same_cert(ark, full) || (ark->len == ark->signed_len && same_body(ark, full)))
+		return br;
+	return NULL;
+}
+
+#define SELF_NOT_CHECKED "a self-signature carries no trust; --self-signatures checks it"
+
+static void verify_ark_self(const struct swsev_amd_cert *ark, unsigned flags,
+			    struct swsev_chain_result *res)
 {
 	const struct swsev_builtin_root *br;
 	struct swsev_amd_cert full;
+	int unsig = ark->len == ark->signed_len;
 	char a[33], b[33];
 	swsev_err r;
 
@@ -608,17 +665,38 @@ static void verify_ark_self(const struct swsev_amd_cert *ark, struct swsev_chain
 			 "ARK is not self-certified: certifying_id %s, key_id %s", b, a);
 		return;
 	}
-	if (ark->len == ark->signed_len) {
+	/* the Naples ARK as AMD first distributed it: no signature (both modes) */
+	if (unsig)
+		res->ark_unsigned = 1;
+	if (!(flags & SWSEV_CHAIN_SELF_SIGS)) {
+		/* a built-in ARK's self-signature is known: report it, at no cost */
+		br = builtin_ark_of(ark, &full);
+		if (br != NULL && builtin_ark_self_ok(br, &full)) {
+			if (unsig)
+				link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_OK,
+					 "unsigned: the Naples ARK as first distributed; the "
+					 "built-in %s ARK's self-signature covers the same bytes",
+					 br->gen);
+			else
+				link_set(res, SWSEV_LINK_ARK_SELF, 1, SWSEV_OK,
+					 "built-in %s ARK: self-signature verified once per "
+					 "process",
+					 br->gen);
+			return;
+		}
+		link_set(res, SWSEV_LINK_ARK_SELF, 0, SWSEV_OK, "not checked (%s%s)",
+			 unsig ? "unsigned: the Naples ARK as first distributed; " : "",
+			 SELF_NOT_CHECKED);
+		return;
+	}
+	if (unsig) {
 		/*
-		 * The Naples ARK as AMD first distributed it: no signature.
 		 * When its signed bytes are exactly those of the built-in
 		 * (signed) ARK of that key id, the built-in copy's
 		 * self-signature covers these very bytes.
 		 */
-		res->ark_unsigned = 1;
-		br = swsev_builtin_root_by_id(ark->key_id);
-		if (br != NULL && builtin_parse(br->ark, br->ark_len, &full) &&
-		    same_body(ark, &full) && swsev_amd_cert_verify(&full, &full) == SWSEV_OK) {
+		br = builtin_ark_of(ark, &full);
+		if (br != NULL && swsev_amd_cert_verify(&full, &full) == SWSEV_OK) {
 			link_set(
 				res, SWSEV_LINK_ARK_SELF, 1, SWSEV_OK,
 				"unsigned: the Naples ARK as first distributed; the built-in %s ARK's "
@@ -717,6 +795,13 @@ static void verify_trust(const struct swsev_amd_cert *ark, const struct swsev_am
 swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd_cert *trusted_ark,
 			     struct swsev_chain_result *res)
 {
+	return swsev_chain_verify_ex(c, trusted_ark, 0, res);
+}
+
+swsev_err swsev_chain_verify_ex(const struct swsev_chain *c,
+				const struct swsev_amd_cert *trusted_ark, unsigned flags,
+				struct swsev_chain_result *res)
+{
 	const struct swsev_amd_cert *ask = NULL, *ark = NULL;
 	struct swsev_amd_cert bask, bark;
 	const struct swsev_builtin_root *roots, *br;
@@ -763,7 +848,7 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 
 	/* ARK -> ARK */
 	if (ark != NULL)
-		verify_ark_self(ark, res);
+		verify_ark_self(ark, flags, res);
 	else
 		link_set(
 			res, SWSEV_LINK_ARK_SELF, 0, SWSEV_E_NOTFOUND,
@@ -795,10 +880,16 @@ swsev_err swsev_chain_verify(const struct swsev_chain *c, const struct swsev_amd
 				"ask_ark.cert, or --ca ASK||ARK");
 		}
 	}
-	/* OCA -> OCA */
-	if (link_role(res, SWSEV_LINK_OCA_SELF, &oca))
-		link_sig(res, SWSEV_LINK_OCA_SELF, swsev_cert_verify_ec(&c->oca, &c->oca, oca.key),
-			 &c->oca, c->oca.pub_key_usage, c->oca.pub_key_algo);
+	/* OCA -> OCA: the role always, the self-signature on request */
+	if (link_role(res, SWSEV_LINK_OCA_SELF, &oca)) {
+		if (flags & SWSEV_CHAIN_SELF_SIGS)
+			link_sig(res, SWSEV_LINK_OCA_SELF,
+				 swsev_cert_verify_ec(&c->oca, &c->oca, oca.key), &c->oca,
+				 c->oca.pub_key_usage, c->oca.pub_key_algo);
+		else
+			link_set(res, SWSEV_LINK_OCA_SELF, 0, SWSEV_OK, "not checked (%s)",
+				 SELF_NOT_CHECKED);
+	}
 	/* OCA -> PEK */
 	if (link_role(res, SWSEV_LINK_OCA_PEK, &oca) && link_role(res, SWSEV_LINK_OCA_PEK, &pek))
 		link_sig(res, SWSEV_LINK_OCA_PEK, swsev_cert_verify_ec(&c->pek, &c->oca, oca.key),

@@ -3,7 +3,8 @@
 # Milan) in every accepted form, the built-in roots, --ca, --json, the
 # history files, and bad input that must be refused with a message naming
 # the problem (never a crash: exit 1 for a refused chain or file, 2 for
-# usage errors).
+# usage errors). Both modes: the default (the five trust links; the OCA's
+# self-signature "not checked") and --self-signatures (all seven).
 . tests/e2e/lib.sh
 
 require_bins verify "$SWSEV"
@@ -54,8 +55,14 @@ for g in naples rome milan; do
 	G=$(echo "$g" | sed 's/^./\U&/')
 	mkchain "$T/$g" "$g"
 	run "$SWSEV" verify "$T/$g"
-	check "$g-dir-builtin-roots" 0 "ARK -> ARK  OK" "ARK -> ASK  OK" "ASK -> CEK  OK" "OCA -> OCA  OK" \
+	check "$g-dir-builtin-roots" 0 "ARK -> ARK  OK (built-in $g ARK: self-signature verified" \
+		"ARK -> ASK  OK" "ASK -> CEK  OK" \
+		"OCA -> OCA  not checked (a self-signature carries no trust; --self-signatures checks it)" \
 		"OCA -> PEK  OK" "CEK -> PEK  OK" "PEK -> PDH  OK" "AMD $G root" "chain valid"
+	run "$SWSEV" verify --self-signatures "$T/$g"
+	check "$g-dir-self-signatures" 0 "ARK -> ARK  OK" "ARK -> ASK  OK" "ASK -> CEK  OK" "OCA -> OCA  OK" \
+		"OCA -> PEK  OK" "CEK -> PEK  OK" "PEK -> PDH  OK" "AMD $G root" "chain valid"
+	if grep -q "not checked" "$T/out"; then fail "$g-self-signatures-all-checked" "$(cat "$T/out")"; else pass "$g-self-signatures-all-checked"; fi
 
 	mkchain "$T/$g-amd" "$g" with-amd
 	run "$SWSEV" verify "$T/$g-amd"
@@ -80,17 +87,34 @@ for g in naples rome milan; do
 	run "$SWSEV" verify --ca "$V/builtin/$g/ark.cert" "$T/$g-amd"
 	check "$g-ca-own-ark" 0 "chain valid"
 
-	# JSON
+	# JSON: default (OCA -> OCA "ok": null, not checked) and --self-signatures
 	run "$SWSEV" verify --json "$T/$g-full.bin"
 	if [ "$RC" -eq 0 ] && python3 - "$T/out" "$g" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["valid"] is True and d["generation"] == sys.argv[2], d
+assert d["self_signatures"] is False, d
 names = [l["link"] for l in d["links"]]
 assert names == ["ARK -> ARK", "ARK -> ASK", "ASK -> CEK", "OCA -> OCA", "OCA -> PEK", "CEK -> PEK", "PEK -> PDH"], names
-assert all(l["ok"] and l["error"] is None for l in d["links"]), d
+for l in d["links"]:
+    assert l["error"] is None, l
+    if l["link"] == "OCA -> OCA":
+        assert l["ok"] is None and l["checked"] is False, l
+        assert l["note"].startswith("not checked"), l
+    else:
+        assert l["ok"] is True and l["checked"] is True, l
+assert "self-signature verified" in d["links"][0]["note"], d["links"][0]
 EOF
 	then pass "$g-json"; else fail "$g-json" "bad JSON or verdict: $(head -c 300 "$T/out")"; fi
+	run "$SWSEV" verify --self-signatures --json "$T/$g-full.bin"
+	if [ "$RC" -eq 0 ] && python3 - "$T/out" "$g" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] is True and d["generation"] == sys.argv[2] and d["self_signatures"] is True, d
+assert len(d["links"]) == 7, d
+assert all(l["ok"] is True and l["checked"] is True and l["error"] is None for l in d["links"]), d
+EOF
+	then pass "$g-json-self-signatures"; else fail "$g-json-self-signatures" "bad JSON or verdict: $(head -c 300 "$T/out")"; fi
 done
 
 # ---- flipped bytes: every cert file, several offsets, always refused ----
@@ -103,23 +127,84 @@ flip() {
 	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
 	putbyte "$1" "$2" $((_b ^ 1))
 }
+# --self-signatures: every flip refused. Default: every flip refused except
+# the OCA's bytes that only its self-signature covers: api_minor (5) and
+# its signature slot (1100: the padding of r); those pass, the OCA -> OCA
+# link "not checked".
 nflip=0
 badflip=""
+badstrict=""
 for g in naples rome milan; do
+	mkchain "$T/flip" "$g" with-amd
 	for f in cek oca pek pdh ark ask; do
 		case $f in ark | ask) offs="4 40 70 300 600 831" ;; *) offs="5 20 100 1000 1050 1100" ;; esac
 		for o in $offs; do
-			mkchain "$T/flip" "$g" with-amd
 			flip "$T/flip/$f.cert" "$o"
-			run "$SWSEV" verify "$T/flip"
 			nflip=$((nflip + 1))
+			run "$SWSEV" verify --self-signatures "$T/flip"
 			if [ "$RC" -ne 1 ] || ! grep -q "chain invalid\|swsev verify: " "$T/out"; then
-				badflip="$badflip $g/$f@$o(rc=$RC)"
+				badstrict="$badstrict $g/$f@$o(rc=$RC)"
 			fi
+			run "$SWSEV" verify "$T/flip"
+			case $f@$o in
+			oca@5 | oca@1100)
+				if [ "$RC" -ne 0 ] || ! grep -q "OCA -> OCA  not checked" "$T/out"; then
+					badflip="$badflip $g/$f@$o(rc=$RC,expected 0)"
+				fi
+				;;
+			*)
+				if [ "$RC" -ne 1 ] || ! grep -q "chain invalid\|swsev verify: " "$T/out"; then
+					badflip="$badflip $g/$f@$o(rc=$RC)"
+				fi
+				;;
+			esac
+			flip "$T/flip/$f.cert" "$o" # back
 		done
 	done
+	# every flip undone: the chain is whole again
+	run "$SWSEV" verify --self-signatures "$T/flip"
+	[ "$RC" -eq 0 ] || badstrict="$badstrict $g/restored(rc=$RC)"
 done
-if [ -z "$badflip" ] && [ $nflip -eq 108 ]; then pass flipped-bytes-refused; else fail flipped-bytes-refused "$badflip"; fi
+if [ -z "$badstrict" ] && [ $nflip -eq 108 ]; then pass flipped-bytes-refused-self-signatures; else fail flipped-bytes-refused-self-signatures "$badstrict"; fi
+if [ -z "$badflip" ] && [ $nflip -eq 108 ]; then pass flipped-bytes-refused-default; else fail flipped-bytes-refused-default "$badflip"; fi
+
+# the OCA's self-signature value (a byte of r): default valid, strict names OCA -> OCA
+mkchain "$T/fo" milan with-amd
+flip "$T/fo/oca.cert" $((0x414 + 8 + 10))
+run "$SWSEV" verify "$T/fo"
+check oca-sig-flip-default-valid 0 "OCA -> OCA  not checked" "OCA -> PEK  OK" "chain valid"
+run "$SWSEV" verify --self-signatures "$T/fo"
+check oca-sig-flip-self-signatures-refused 1 "OCA -> OCA  FAILED: signature does not verify" \
+	"swsev verify: chain invalid: link OCA -> OCA: signature does not verify"
+run "$SWSEV" verify --json "$T/fo"
+if [ "$RC" -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); l=d["links"][3]; assert d["valid"] is True and l["link"] == "OCA -> OCA" and l["ok"] is None and l["checked"] is False' "$T/out"
+then pass oca-sig-flip-default-json; else fail oca-sig-flip-default-json "$(head -c 300 "$T/out")"; fi
+run "$SWSEV" verify --self-signatures --json "$T/fo"
+if [ "$RC" -eq 1 ] && grep '^{' "$T/out" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); l=d["links"][3]; assert d["valid"] is False and l["ok"] is False and l["checked"] is True and l["error"] == "signature does not verify" and "link OCA -> OCA" in d["error"]'
+then pass oca-sig-flip-self-signatures-json; else fail oca-sig-flip-self-signatures-json "$(head -c 400 "$T/out")"; fi
+# a byte of the OCA's key (signed body): refused in both modes
+mkchain "$T/fo" milan with-amd
+flip "$T/fo/oca.cert" 40
+run "$SWSEV" verify "$T/fo"
+check oca-key-flip-default-refused 1 "oca.cert: public key is not a valid P-384 point"
+run "$SWSEV" verify --self-signatures "$T/fo"
+check oca-key-flip-self-signatures-refused 1 "oca.cert: public key is not a valid P-384 point"
+
+# the ARK's self-signature (a byte near the end of the Milan ARK): refused
+# in both modes against the built-in roots (no longer the pinned bytes);
+# with --ca that very ARK: valid by default, refused with --self-signatures
+mkchain "$T/fa" milan with-amd
+flip "$T/fa/ark.cert" 1590
+run "$SWSEV" verify "$T/fa"
+check ark-sig-flip-default-untrusted 1 "ARK -> ARK  not checked" \
+	"trust:      FAILED: the ARK has the key_id of the built-in milan root" "chain invalid: ARK not trusted"
+run "$SWSEV" verify --self-signatures "$T/fa"
+check ark-sig-flip-self-signatures-refused 1 "ARK -> ARK  FAILED: self-signature does not verify" \
+	"chain invalid: link ARK -> ARK: self-signature does not verify"
+run "$SWSEV" verify --ca "$T/fa/ark.cert" "$T/fa"
+check ark-sig-flip-pinned-default-valid 0 "ARK -> ARK  not checked" "ARK -> ASK  OK" "chain valid"
+run "$SWSEV" verify --self-signatures --ca "$T/fa/ark.cert" "$T/fa"
+check ark-sig-flip-pinned-self-signatures-refused 1 "chain invalid: link ARK -> ARK: self-signature does not verify"
 
 mkchain "$T/fl" rome with-amd
 flip "$T/fl/pdh.cert" 5
@@ -157,7 +242,9 @@ run "$SWSEV" verify "$T/hist"
 check history-export-dir 1 "OCA -> PEK  OK" "CEK -> PEK  OK" "PEK -> PDH  OK" "ASK -> CEK  FAILED: unsigned" \
 	"chain invalid: link ASK -> CEK: unsigned"
 run "$SWSEV" verify --pdh "$V/history/naples-62279ae/pdh.cert" "$V/history/naples-62279ae/pek_oca_cek.cert"
-check history-export-pdh-option 1 "OCA -> OCA  OK" "PEK -> PDH  OK" "ASK -> CEK  FAILED: unsigned"
+check history-export-pdh-option 1 "OCA -> OCA  not checked" "PEK -> PDH  OK" "ASK -> CEK  FAILED: unsigned"
+run "$SWSEV" verify --self-signatures --pdh "$V/history/naples-62279ae/pdh.cert" "$V/history/naples-62279ae/pek_oca_cek.cert"
+check history-export-pdh-option-self-signatures 1 "OCA -> OCA  OK" "PEK -> PDH  OK" "ASK -> CEK  FAILED: unsigned"
 mkchain "$T/uns" naples with-amd
 cp "$V/history/naples-7dedebe/cek.uns.cert" "$T/uns/cek.cert"
 run "$SWSEV" verify "$T/uns"
@@ -169,6 +256,8 @@ cp "$V/tests/naples/ark.cert.bad" "$T/nap576/ark.cert"
 cp "$V/builtin/naples/ask.cert" "$T/nap576/"
 run "$SWSEV" verify "$T/nap576"
 check naples-unsigned-ark 0 "unsigned: the Naples ARK as first distributed" "AMD Naples root" "chain valid"
+run "$SWSEV" verify --self-signatures "$T/nap576"
+check naples-unsigned-ark-self-signatures 0 "ARK -> ARK  OK (unsigned: the Naples ARK as first distributed" "chain valid"
 run "$SWSEV" verify --json "$T/nap576"
 if [ "$RC" -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ark_unsigned"] is True and d["valid"] and "unsigned" in d["links"][0]["note"]' "$T/out"
 then pass naples-unsigned-ark-json; else fail naples-unsigned-ark-json "$(head -c 300 "$T/out")"; fi
@@ -242,7 +331,7 @@ fi
 
 # ---- usage ----
 run "$SWSEV" verify --help
-check help 0 "usage: swsev verify" "--ca"
+check help 0 "usage: swsev verify" "--ca" "--self-signatures" "ARK -> ARK and OCA -> OCA are printed"
 run "$SWSEV" verify
 check no-path 2 "missing PATH"
 run "$SWSEV" verify --bogus "$T/rome"

@@ -606,18 +606,42 @@ out:
 
 /* ---- chains ---- */
 
+/* The bundle parses and verifies with these flags. */
+static int chain_ok_ex(const uint8_t *buf, size_t len, const struct swsev_amd_cert *trusted,
+		       unsigned flags, struct swsev_chain_result *res)
+{
+	struct swsev_chain *ch = malloc(sizeof(*ch));
+	int ok = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (ch == NULL)
+		return 0;
+	if (swsev_chain_parse_bundle(buf, len, ch) == SWSEV_OK &&
+	    swsev_chain_verify_ex(ch, trusted, flags, res) == SWSEV_OK)
+		ok = 1;
+	free(ch);
+	return ok;
+}
+
+/* The default validation: the five trust links (swsev_chain_verify). */
 static int chain_ok(const uint8_t *buf, size_t len, const struct swsev_amd_cert *trusted,
 		    struct swsev_chain_result *res)
 {
 	struct swsev_chain *ch = malloc(sizeof(*ch));
 	int ok = 0;
 
+	memset(res, 0, sizeof(*res));
+	if (ch == NULL)
+		return 0;
 	if (swsev_chain_parse_bundle(buf, len, ch) == SWSEV_OK &&
 	    swsev_chain_verify(ch, trusted, res) == SWSEV_OK)
 		ok = 1;
 	free(ch);
 	return ok;
 }
+
+/* the note of a self-signature left unchecked by default */
+#define NOT_CHECKED "not checked ("
 
 TEST(real_chains_valid_and_bundle_forms)
 {
@@ -632,18 +656,46 @@ TEST(real_chains_valid_and_bundle_forms)
 		if (b == NULL)
 			continue;
 		CHECK_EQ(len, 4 * L + (g == 0 ? 1664 : 3200));
+		/* default: the five trust links; the OCA self-signature not checked,
+		 * the ARK's known from the built-in root (byte-identical) */
 		CHECK(chain_ok(b, len, NULL, &res));
 		CHECK(res.root_gen != NULL && !strcmp(res.root_gen, cg[g]));
 		CHECK_EQ(res.amd_builtin, 0);
 		for (int l = 0; l < SWSEV_LINK_COUNT; l++) {
 			CHECK_EQ(res.link[l], SWSEV_OK);
-			CHECK_EQ(res.checked[l], 1);
+			CHECK_EQ(res.checked[l], l != SWSEV_LINK_OCA_SELF);
+		}
+		CHECK(strncmp(res.msg[SWSEV_LINK_OCA_SELF], NOT_CHECKED, strlen(NOT_CHECKED)) == 0);
+		CHECK(strstr(res.msg[SWSEV_LINK_OCA_SELF], "--self-signatures") != NULL);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "built-in %s ARK: self-signature verified",
+				 cg[g]);
+			CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF], want) != NULL);
 		}
 		CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_COUNT);
+		CHECK_EQ(res.ark_unsigned, 0);
+		/* strict: all seven signatures, each really verified */
+		CHECK(chain_ok_ex(b, len, NULL, SWSEV_CHAIN_SELF_SIGS, &res));
+		CHECK(res.root_gen != NULL && !strcmp(res.root_gen, cg[g]));
+		for (int l = 0; l < SWSEV_LINK_COUNT; l++) {
+			CHECK_EQ(res.link[l], SWSEV_OK);
+			CHECK_EQ(res.checked[l], 1);
+			CHECK_EQ(res.msg[l][0], '\0');
+		}
+		/* flags 0 through _ex is swsev_chain_verify */
+		CHECK(chain_ok_ex(b, len, NULL, 0, &res));
+		CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
 		/* without the AMD part: ASK and ARK chosen from the built-in roots */
 		CHECK(chain_ok(b, 4 * L, NULL, &res));
 		CHECK(res.root_gen != NULL && !strcmp(res.root_gen, cg[g]));
 		CHECK_EQ(res.amd_builtin, 1);
+		CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 1);
+		CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+		CHECK(chain_ok_ex(b, 4 * L, NULL, SWSEV_CHAIN_SELF_SIGS, &res));
+		CHECK_EQ(res.amd_builtin, 1);
+		CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 1);
 		/* the built-in ARK named as trusted root: valid too */
 		{
 			struct swsev_amd_cert ark = { 0 };
@@ -651,6 +703,7 @@ TEST(real_chains_valid_and_bundle_forms)
 			CHECK_EQ(load_builtin(gen_index(cg[g]), "ark", &ark), 0);
 			CHECK(chain_ok(b, len, &ark, &res));
 			CHECK(chain_ok(b, 4 * L, &ark, &res));
+			CHECK(chain_ok_ex(b, len, &ark, SWSEV_CHAIN_SELF_SIGS, &res));
 		}
 		/* bundle sizes that are not a chain */
 		CHECK_EQ(swsev_chain_parse_bundle(b, 4 * L - 1, &ch), SWSEV_E_TRUNCATED);
@@ -682,7 +735,7 @@ TEST(real_chains_every_flipped_byte_fails)
 			{ "ASK", 4 * L, amd == 832 ? 576 : 1088, amd },
 			{ "ARK", 4 * L + amd, amd == 832 ? 576 : 1088, amd },
 		};
-		int tried = 0, failed = 0;
+		int tried = 0, failed = 0, self_passed = 0;
 
 		if (b == NULL)
 			continue;
@@ -705,21 +758,49 @@ TEST(real_chains_every_flipped_byte_fails)
 			for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
 				struct swsev_chain_result res = { 0 };
 				size_t at = parts[p].off + pos[i];
+				/*
+				 * Bytes only the OCA's self-signature covers: its
+				 * api_major/api_minor (4, 5; its key is unchanged, so
+				 * OCA -> PEK holds) and its slot 0 (usage byte 0:
+				 * a malformed slot; the signature value).
+				 */
+				int self_only = p == 2 &&
+						(pos[i] == 4 || pos[i] == 5 ||
+						 (pos[i] >= parts[p].signed_len &&
+						  pos[i] < parts[p].signed_len + 8 + 512));
+				int ok;
 
 				/* SEV slot bytes past the signature value are zero padding:
 				 * flipping there is a format error, also a failure */
 				b[at] ^= 0x01;
 				tried++;
-				if (!chain_ok(b, len, NULL, &res))
+				/* strict (all seven signatures): every flip fails */
+				if (!chain_ok_ex(b, len, NULL, SWSEV_CHAIN_SELF_SIGS, &res))
 					failed++;
 				else
 					fprintf(stderr, "  %s: flip in %s at +%zu still valid\n",
 						cg[g], parts[p].name, pos[i]);
+				if (self_only)
+					CHECK_EQ(swsev_chain_first_failure(&res),
+						 SWSEV_LINK_OCA_SELF);
+				/* default: every flip fails but those of the OCA's
+				 * self-signed-only bytes */
+				ok = chain_ok(b, len, NULL, &res);
+				if (ok != self_only)
+					fprintf(stderr, "  %s: flip in %s at +%zu: default %s\n",
+						cg[g], parts[p].name, pos[i],
+						ok ? "valid" : "invalid");
+				CHECK_EQ(ok, self_only);
+				if (self_only) {
+					self_passed++;
+					CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+				}
 				b[at] ^= 0x01;
 			}
 		}
 		CHECK(tried > 70);
 		CHECK_EQ(failed, tried);
+		CHECK_EQ(self_passed, 5); /* OCA +4, +5, slot usage, r, s */
 		/* and the untouched bundle is still valid */
 		{
 			struct swsev_chain_result res = { 0 };
@@ -770,13 +851,150 @@ TEST(chain_flip_names_the_link)
 	CHECK(swsev_chain_verify(&ch, NULL, &res) != SWSEV_OK);
 	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
 	b[4 * L + 600] ^= 1;
-	/* ARK signature byte: ARK -> ARK, and no longer byte-identical to the pinned root */
+	/*
+	 * ARK signature byte. Default: the self-signature is not checked (the
+	 * ARK is no longer the built-in one, so nothing is known about it),
+	 * every link holds, and the chain fails on trust: the ARK is no longer
+	 * byte-identical to the pinned root. Strict: ARK -> ARK fails too.
+	 */
 	b[len - 10] ^= 1;
 	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
-	CHECK(swsev_chain_verify(&ch, NULL, &res) != SWSEV_OK);
-	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_E_UNTRUSTED);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_COUNT);
+	CHECK_EQ(res.link[SWSEV_LINK_ARK_SELF], SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 0);
+	CHECK(strncmp(res.msg[SWSEV_LINK_ARK_SELF], NOT_CHECKED, strlen(NOT_CHECKED)) == 0);
 	CHECK_EQ(res.trust, SWSEV_E_UNTRUSTED);
+	CHECK(strstr(res.trust_msg, "the key_id of the built-in rome root") != NULL);
+	CHECK_EQ(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 1);
+	CHECK(!strcmp(res.msg[SWSEV_LINK_ARK_SELF], "self-signature does not verify"));
+	CHECK_EQ(res.trust, SWSEV_E_UNTRUSTED);
+	/* that very ARK given as the trusted root (--ca): the pin holds, so by
+	 * default the chain is valid; strict refuses the self-signature */
+	CHECK_EQ(swsev_chain_verify(&ch, &ch.ark, &res), SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 0);
+	CHECK_EQ(swsev_chain_verify_ex(&ch, &ch.ark, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
+	CHECK(!strcmp(swsev_link_name(swsev_chain_first_failure(&res)), "ARK -> ARK"));
 	b[len - 10] ^= 1;
+	/* ARK modulus byte (signed body): ARK -> ASK fails in both modes */
+	b[len - 1600 + 600] ^= 1;
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 0);
+	CHECK_EQ(res.trust, SWSEV_E_UNTRUSTED);
+	CHECK_EQ(swsev_chain_verify(&ch, &ch.ark, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
+	CHECK(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res) != SWSEV_OK);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
+	CHECK_EQ(res.link[SWSEV_LINK_ARK_ASK], SWSEV_E_BADSIG);
+	b[len - 1600 + 600] ^= 1;
+	/* ARK certifying_id (a non-signature check): ARK -> ARK fails in both modes */
+	b[len - 1600 + 0x14] ^= 1;
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify(&ch, &ch.ark, &res), SWSEV_E_NOSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 1);
+	CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF], "not self-certified") != NULL);
+	b[len - 1600 + 0x14] ^= 1;
+
+	/* OCA signature value (slot 0, r): default valid, the link not checked */
+	b[2 * L + SWSEV_CERT_BODY_LEN + 8 + 3] ^= 1;
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_OK);
+	CHECK_EQ(res.link[SWSEV_LINK_OCA_SELF], SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+	CHECK(strncmp(res.msg[SWSEV_LINK_OCA_SELF], NOT_CHECKED, strlen(NOT_CHECKED)) == 0);
+	CHECK_EQ(res.link[SWSEV_LINK_OCA_PEK], SWSEV_OK);
+	/* strict: fails naming OCA -> OCA */
+	CHECK_EQ(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+	CHECK(!strcmp(swsev_link_name(swsev_chain_first_failure(&res)), "OCA -> OCA"));
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 1);
+	CHECK(!strcmp(res.msg[SWSEV_LINK_OCA_SELF], "signature does not verify"));
+	for (int l = 0; l < SWSEV_LINK_COUNT; l++)
+		if (l != SWSEV_LINK_OCA_SELF)
+			CHECK_EQ(res.link[l], SWSEV_OK);
+	b[2 * L + SWSEV_CERT_BODY_LEN + 8 + 3] ^= 1;
+	/* OCA api_minor (signed body, key unchanged): only the self-signature
+	 * covers it, so the default validation accepts it */
+	b[2 * L + 5] ^= 1;
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+	CHECK_EQ(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+	b[2 * L + 5] ^= 1;
+	/* OCA usage (a role check, not a signature): refused in both modes */
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, &ch), SWSEV_OK);
+	ch.oca.pub_key_usage = SWSEV_USAGE_PEK;
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_E_USAGE);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 1);
+	CHECK(strstr(res.msg[SWSEV_LINK_OCA_SELF], "expected OCA") != NULL);
+	CHECK_EQ(res.link[SWSEV_LINK_OCA_PEK], SWSEV_E_USAGE);
+	CHECK_EQ(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_USAGE);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+	free(b);
+}
+
+/*
+ * Every byte of the OCA, flipped one at a time (Milan): by default only the
+ * bytes the OCA's self-signature alone covers may pass (api_major and
+ * api_minor, its signature slots); every other byte of its signed body
+ * still fails. Each byte that passes by default fails the strict
+ * validation, on OCA -> OCA.
+ */
+TEST(oca_flips_default_and_strict)
+{
+	size_t len = 0;
+	uint8_t *b = real_bundle("milan", &len);
+	const size_t off = 2 * L, slot0 = SWSEV_CERT_BODY_LEN, slot1 = slot0 + 8 + 512;
+	struct swsev_chain *ch = malloc(sizeof(*ch));
+	struct swsev_chain_result res;
+	int passed = 0, body_passed = 0, sig_value_passed = 0;
+
+	if (b == NULL || ch == NULL)
+		goto out;
+	for (size_t i = 0; i < L; i++) {
+		int ok;
+
+		b[off + i] ^= 0x01;
+		ok = swsev_chain_parse_bundle(b, len, ch) == SWSEV_OK &&
+		     swsev_chain_verify(ch, NULL, &res) == SWSEV_OK;
+		if (ok) {
+			passed++;
+			CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+			if (i < slot0) {
+				body_passed++;
+				if (i != 4 && i != 5)
+					fprintf(stderr, "  OCA body byte %zu: default valid\n", i);
+				CHECK(i == 4 || i == 5);
+			} else {
+				CHECK(i < slot1 + 8); /* slot 0, or slot 1's usage/algo */
+			}
+			/* r and s of the self-signature: 2 x 72 bytes */
+			if (i >= slot0 + 8 && i < slot0 + 8 + 144)
+				sig_value_passed++;
+			CHECK(swsev_chain_verify_ex(ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res) !=
+			      SWSEV_OK);
+			CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+			CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 1);
+		}
+		b[off + i] ^= 0x01;
+	}
+	CHECK_EQ(body_passed, 2);
+	CHECK_EQ(sig_value_passed, 144);
+	CHECK(passed > 144 && passed < 600);
+	/* untouched: valid in both modes */
+	CHECK_EQ(swsev_chain_parse_bundle(b, len, ch), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify(ch, NULL, &res), SWSEV_OK);
+	CHECK_EQ(swsev_chain_verify_ex(ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_OK);
+out:
+	free(ch);
 	free(b);
 }
 
@@ -873,22 +1091,47 @@ TEST(chain_unsigned_naples_ark)
 	memcpy(b + 4 * L + 832, bad, nb);
 	CHECK_EQ(swsev_chain_parse_bundle(b, 4 * L + 832 + 576, &ch), SWSEV_OK);
 	CHECK(ch.ark.sig == NULL);
-	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_OK);
-	CHECK_EQ(res.ark_unsigned, 1);
-	CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF],
-		     "unsigned: the Naples ARK as first distributed") != NULL);
-	CHECK(res.root_gen != NULL && !strcmp(res.root_gen, "naples"));
-	/* with a custom root that is the same unsigned ARK, nothing covers it */
-	/* trusting that very unsigned ARK: the built-in copy's signature still covers it */
-	CHECK_EQ(swsev_chain_verify(&ch, &ch.ark, &res), SWSEV_OK);
-	/* a modified unsigned ARK is not the built-in one */
+	/* both modes: reported unsigned, and the built-in copy's self-signature
+	 * covers its bytes (default: from the per-process verdict) */
+	for (int strict = 0; strict < 2; strict++) {
+		CHECK_EQ(swsev_chain_verify_ex(&ch, NULL, strict ? SWSEV_CHAIN_SELF_SIGS : 0, &res),
+			 SWSEV_OK);
+		CHECK_EQ(res.ark_unsigned, 1);
+		CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 1);
+		CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF],
+			     "unsigned: the Naples ARK as first distributed") != NULL);
+		CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF],
+			     "built-in naples ARK's self-signature") != NULL);
+		CHECK(res.root_gen != NULL && !strcmp(res.root_gen, "naples"));
+		/* trusting that very unsigned ARK: the built-in copy's signature still covers it */
+		CHECK_EQ(swsev_chain_verify_ex(&ch, &ch.ark, strict ? SWSEV_CHAIN_SELF_SIGS : 0,
+					       &res),
+			 SWSEV_OK);
+	}
+	/* a modified unsigned ARK (exponent field) is not the built-in one */
 	memcpy(b + 4 * L + 832, bad, nb);
 	b[4 * L + 832 + 200] ^= 1;
 	CHECK_EQ(swsev_chain_parse_bundle(b, 4 * L + 832 + 576, &ch), SWSEV_OK);
-	CHECK(swsev_chain_verify(&ch, NULL, &res) != SWSEV_OK);
+	/* default: self-signature not checked, still reported unsigned; its
+	 * changed exponent no longer verifies the ASK, and it is not trusted
+	 * (other bytes than the built-in root) */
+	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
+	CHECK_EQ(res.trust, SWSEV_E_UNTRUSTED);
+	CHECK_EQ(res.ark_unsigned, 1);
+	CHECK_EQ(res.link[SWSEV_LINK_ARK_SELF], SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 0);
+	CHECK(strstr(res.msg[SWSEV_LINK_ARK_SELF], "not checked (unsigned") != NULL);
+	/* strict: ARK -> ARK fails, unsigned */
+	CHECK(swsev_chain_verify_ex(&ch, NULL, SWSEV_CHAIN_SELF_SIGS, &res) != SWSEV_OK);
+	CHECK_EQ(res.ark_unsigned, 1);
 	CHECK_EQ(res.link[SWSEV_LINK_ARK_SELF], SWSEV_E_UNSIGNED);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_SELF);
 	CHECK_EQ(load_builtin(0, "ark", &full), 0);
 	CHECK(swsev_chain_verify(&ch, &full, &res) != SWSEV_OK);
+	/* trusting the modified ARK itself: its key no longer signs the ASK */
+	CHECK(swsev_chain_verify(&ch, &ch.ark, &res) != SWSEV_OK);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_ARK_ASK);
 out:
 	free(b);
 	free(bad);
@@ -1263,6 +1506,12 @@ static void emulated_roots(unsigned bits)
 	ch.have_ask = ch.have_ark = ch.have_amd = 1;
 	CHECK_EQ(swsev_chain_verify(&ch, &e.ark, &res), SWSEV_OK);
 	CHECK(res.root_gen == NULL);
+	/* not a built-in ARK: its self-signature is checked only on request */
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 0);
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 0);
+	CHECK_EQ(swsev_chain_verify_ex(&ch, &e.ark, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_OK);
+	CHECK_EQ(res.checked[SWSEV_LINK_ARK_SELF], 1);
+	CHECK_EQ(res.checked[SWSEV_LINK_OCA_SELF], 1);
 	CHECK_EQ(swsev_chain_verify(&ch, NULL, &res), SWSEV_E_UNTRUSTED);
 	CHECK(strstr(res.trust_msg, "not a built-in AMD root") != NULL);
 	for (int l = 0; l < SWSEV_LINK_COUNT; l++)
@@ -1454,6 +1703,7 @@ RUN(history_unsigned_cek);
 RUN(real_chains_valid_and_bundle_forms);
 RUN(real_chains_every_flipped_byte_fails);
 RUN(chain_flip_names_the_link);
+RUN(oca_flips_default_and_strict);
 RUN(chain_foreign_root_and_swaps_refused);
 RUN(chain_unsigned_naples_ark);
 RUN(init_sign_verify_ec);

@@ -3,7 +3,8 @@
  * swsev_chain_verify uses it) agrees with swsev_cert_verify on AMD's real
  * Milan and Rome chains, flipped bytes included; and swsev_chain_verify's
  * built-in ASK search (the bare chain directory) keeps naming the failing
- * link.
+ * link, in the default (five links) and the strict (SWSEV_CHAIN_SELF_SIGS)
+ * validation.
  */
 #include <string.h>
 
@@ -100,6 +101,14 @@ TEST(builtin_ask_search)
 	CHECK(res.root_gen != NULL && strcmp(res.root_gen, "milan") == 0);
 	CHECK_EQ(res.link[SWSEV_LINK_ASK_CEK], SWSEV_OK);
 	CHECK(res.checked[SWSEV_LINK_ASK_CEK]);
+	/* default: the built-in ARK's self-signature is known, the OCA's is not checked */
+	CHECK(res.checked[SWSEV_LINK_ARK_SELF]);
+	CHECK(!res.checked[SWSEV_LINK_OCA_SELF]);
+	/* strict: the same search, all seven links checked */
+	CHECK_EQ(swsev_chain_verify_ex(&c, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_OK);
+	CHECK(res.amd_builtin);
+	for (int l = 0; l < SWSEV_LINK_COUNT; l++)
+		CHECK(res.checked[l]);
 	/* a flipped CEK signature byte: no built-in ASK signed it */
 	c.cek.sig[0].sig[7] ^= 0x01;
 	CHECK(swsev_chain_verify(&c, NULL, &res) != SWSEV_OK);
@@ -113,10 +122,18 @@ TEST(builtin_ask_search)
 	CHECK(swsev_chain_verify(&c, NULL, &res) != SWSEV_OK);
 	CHECK_EQ(res.link[SWSEV_LINK_ASK_CEK], SWSEV_OK);
 	CHECK_EQ(res.link[SWSEV_LINK_OCA_SELF], SWSEV_OK);
+	CHECK(!res.checked[SWSEV_LINK_OCA_SELF]);
 	CHECK_EQ(res.link[SWSEV_LINK_OCA_PEK], SWSEV_E_BADSIG);
 	CHECK_EQ(res.link[SWSEV_LINK_CEK_PEK], SWSEV_E_BADSIG);
 	CHECK_EQ(res.link[SWSEV_LINK_PEK_PDH], SWSEV_OK);
 	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_PEK);
+	c.pek.raw[0x40] ^= 0x01;
+	/* a flipped OCA signature byte: strict names OCA -> OCA, the default holds */
+	c.oca.sig[0].sig[9] ^= 0x01;
+	CHECK_EQ(swsev_chain_verify_ex(&c, NULL, SWSEV_CHAIN_SELF_SIGS, &res), SWSEV_E_BADSIG);
+	CHECK_EQ(swsev_chain_first_failure(&res), SWSEV_LINK_OCA_SELF);
+	CHECK_EQ(swsev_chain_verify(&c, NULL, &res), SWSEV_OK);
+	CHECK(!res.checked[SWSEV_LINK_OCA_SELF]);
 }
 
 TH_MAIN_BEGIN("test_chain_keys")
