@@ -14,6 +14,8 @@ struct subcmd {
 	const char *summary;
 };
 
+CLI_CMD(firmware); /* cli/firmware.c */
+
 /* Function pointers are read at run time: a group not linked in is NULL. */
 static const struct subcmd cmds[] = {
 	{ "verify", cmd_verify, "guest owner", "validate a platform certificate chain" },
@@ -33,6 +35,7 @@ static const struct subcmd cmds[] = {
 	{ "ok", cmd_ok, "platform owner", "tell what this platform supports" },
 	{ "vm", cmd_vm, "hypervisor", "launch, inspect, migrate and destroy guests" },
 	{ "guest", cmd_guest, "guest", "the guest's own view of its memory" },
+	{ "firmware", cmd_firmware, "vendor", "build or show a signed firmware image" },
 };
 
 static void usage(FILE *f)

@@ -20,6 +20,12 @@ static void usage(FILE *f)
 		"  --vendor-root DIR    emulated AMD root (ARK/ASK): used if it exists, created\n"
 		"                       there if not (a fleet shares one); default DIR/vendor-root\n"
 		"  --group NAME         let members of group NAME use the socket (mode 0660)\n"
+		"  --firmware FILE      download this firmware image (swsev firmware build) into\n"
+		"                       the platform at start-up, in UNINIT, before anything\n"
+		"                       else, as Linux does at module load. Volatile: a start\n"
+		"                       without it runs the generation's own build. A refused\n"
+		"                       image stops the daemon (exit 1) with the firmware's\n"
+		"                       status, e.g. BAD_SIGNATURE (0x0a)\n"
 		"  --foreground         stay in the foreground, log to stderr\n"
 		"  --log-level L        error | warn | info | debug (default info)\n"
 		"  --max-clients N      concurrent connections (default 64, max 1024)\n"
@@ -46,6 +52,7 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 		{ "generation", required_argument, NULL, 'g' },
 		{ "vendor-root", required_argument, NULL, 'r' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "firmware", required_argument, NULL, 'F' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "max-clients", required_argument, NULL, 'm' },
@@ -77,6 +84,13 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 			break;
 		case 'r': o->vendor_root = optarg; break;
 		case 'G': o->group = optarg; break;
+		case 'F':
+			if (!*optarg) {
+				fprintf(stderr, "swsevd: --firmware needs an image file\n");
+				return 2;
+			}
+			o->firmware = optarg;
+			break;
 		case 'f': o->foreground = 1; break;
 		case 'l':
 			o->log_level = parse_level(optarg);

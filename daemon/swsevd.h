@@ -34,6 +34,7 @@ struct swsevd_opts {
 	const char *generation;  /* NULL: stored one, else the default */
 	const char *vendor_root; /* NULL: <state>/vendor-root */
 	const char *group;       /* socket group (0660) */
+	const char *firmware;    /* --firmware: image to download at start-up, or NULL */
 	int foreground;
 	int log_level;
 	unsigned max_clients;
