@@ -60,7 +60,9 @@ struct fw_guest {
 	swsev_sha256_ctx *ld_ctx;  /* the running launch digest (LUPDATE) */
 	uint8_t ld[32];            /* finished launch digest */
 	uint8_t measure[32];       /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
-	uint32_t vmsa_count;
+	/* SEV-ES: the VMSAs this guest holds (vmsa.c) */
+	struct fw_vmsa_sum *vmsas;
+	uint32_t vmsa_count, vmsa_cap;
 };
 
 /* Persistent identity (the NV store's content). */
@@ -193,6 +195,23 @@ uint16_t fw_enc_write(swsev_fw *fw, unsigned asid, uint64_t spa, const void *buf
 uint16_t fw_cert_status(swsev_err e);
 /* Reads and parses a 2084-byte SEV certificate from DRAM. */
 uint16_t fw_read_cert(swsev_fw *fw, uint64_t spa, struct swsev_cert *out);
+
+/* ---- vmsa.c ----
+ * Per-guest SEV-ES VMSA sums: SHA-256 of each VMSA's plaintext by its
+ * address, recorded by LAUNCH_UPDATE_VMSA/RECEIVE_UPDATE_VMSA (a new sum for
+ * a known address replaces the old one), checked by SEND_UPDATE_VMSA. */
+#define FW_VMSA_MAX 1024u /* VMSAs per guest (KVM's vCPU limit); then RESOURCE_LIMIT */
+struct fw_vmsa_sum {
+	uint64_t spa;
+	uint8_t sum[32];
+};
+uint16_t fw_vmsa_record(struct fw_guest *g, uint64_t spa, const uint8_t page[SWSEV_MEM_PAGE]);
+/* SUCCESS, or INVALID_PARAM when [spa, spa+len) is not exactly a recorded
+ * VMSA or its plaintext under the guest's key changed. */
+uint16_t fw_vmsa_check(swsev_fw *fw, struct fw_guest *g, uint64_t spa, uint32_t len);
+void fw_vmsa_drop(struct fw_guest *g);
+/* 1 if fw_vmsa_record(g, spa, ...) will find a slot (checked before any work). */
+int fw_vmsa_room(const struct fw_guest *g, uint64_t spa);
 
 /* ---- pipeline.c ----
  * A persistent worker thread per platform (none on a one-CPU machine),

@@ -12,6 +12,7 @@
 static void guest_free(struct fw_guest *g)
 {
 	fw_guest_wipe_channel(g);
+	fw_vmsa_drop(g);
 	pthread_mutex_destroy(&g->mu);
 	swsev_wipe(g, sizeof(*g));
 	free(g);

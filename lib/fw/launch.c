@@ -279,9 +279,13 @@ static uint16_t launch_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	st = fw_addr(fw, pa, len, &a);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
+	if (vmsa && !fw_vmsa_room(g, a)) {
+		st = SEV_STATUS_RESOURCE_LIMIT;
+		goto out;
+	}
 	if (len >= LUD_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
-		st = lud_pipelined(fw, g, a, len, ring);
-		goto done;
+		st = lud_pipelined(fw, g, a, len, ring); /* never a VMSA: one page */
+		goto out;
 	}
 	/* read plaintext, digest it, write it back encrypted in place */
 	for (uint32_t off = 0; off < len && st == SEV_STATUS_SUCCESS;) {
@@ -293,10 +297,10 @@ static uint16_t launch_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 			st = fw_enc_write(fw, g->asid, a + off, buf, n);
 		off += n;
 	}
-	swsev_wipe(buf, sizeof(buf));
-done:
+	/* a VMSA is one page, one step: buf still holds its plaintext */
 	if (st == SEV_STATUS_SUCCESS && vmsa)
-		g->vmsa_count++;
+		st = fw_vmsa_record(g, a, buf);
+	swsev_wipe(buf, sizeof(buf));
 out:
 	fw_guest_put(fw, g);
 	return st;

@@ -386,6 +386,12 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = fw_addr(fw, x.hdr_pa, SWSEV_PKT_HDR_LEN, &ha);
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
+	/* Genoa: a VMSA leaves only if its integrity sum still holds */
+	if (vmsa) {
+		st = fw_vmsa_check(fw, g, ga, x.guest_len);
+		if (st != SEV_STATUS_SUCCESS)
+			goto out;
+	}
 	if (x.guest_len >= SEND_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
 		st = send_seal(fw, g, ctx, ga, x.guest_len, ta, plain, cipher, &h, 1, &written);
 		fw_pipe_release(fw, 0); /* the ring was not used */
@@ -503,11 +509,18 @@ static uint16_t do_receive_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = SEV_STATUS_INVALID_LENGTH;
 		goto out;
 	}
+	/* a VMSA is one page; its sum is recorded below */
+	if (vmsa && x.guest_len != SWSEV_MEM_PAGE) {
+		st = SEV_STATUS_INVALID_LENGTH;
+		goto out;
+	}
 	if (x.guest_pa % 16 != 0) {
 		st = SEV_STATUS_INVALID_ADDRESS;
 		goto out;
 	}
 	st = fw_addr(fw, x.guest_pa, x.guest_len, &ga);
+	if (st == SEV_STATUS_SUCCESS && vmsa && !fw_vmsa_room(g, ga))
+		st = SEV_STATUS_RESOURCE_LIMIT;
 	if (st == SEV_STATUS_SUCCESS)
 		st = fw_host_read(fw, x.hdr_pa, hdr_raw, sizeof(hdr_raw));
 	if (st == SEV_STATUS_SUCCESS)
@@ -536,6 +549,8 @@ static uint16_t do_receive_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		goto out;
 	}
 	st = fw_enc_write(fw, g->asid, ga, plain, x.guest_len);
+	if (st == SEV_STATUS_SUCCESS && vmsa)
+		st = fw_vmsa_record(g, ga, plain);
 	swsev_wipe(plain, x.guest_len);
 out:
 	fw_guest_put(fw, g);

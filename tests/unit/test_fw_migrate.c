@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw/fw_int.h"
 #include "test_fw_util.h"
 
 #define SRC_ASID 300
@@ -318,10 +319,90 @@ TEST(migrate_es_guest_with_vmsa)
 	pair_free(&p);
 }
 
+/* VMSA integrity (commands.md §11.2, Genoa): SEND_UPDATE_VMSA sends only a
+ * VMSA whose plaintext is what LAUNCH_UPDATE_VMSA / RECEIVE_UPDATE_VMSA
+ * left; a host rewrite of its ciphertext, another address or length is
+ * INVALID_PARAM; the original ciphertext replayed passes again. */
+TEST(send_vmsa_integrity)
+{
+	struct pair p;
+	uint32_t sh, dh, policy = SWSEV_POLICY_ES;
+	uint8_t vmsa[4096], ct[4096], session[SWSEV_SESSION_LEN], m[48], xb[0x34];
+
+	CHECK(pair_new(&p, 1) == 0);
+	t_pattern(vmsa, sizeof(vmsa), 91);
+	t_write(&p.a, T_GUEST, vmsa, sizeof(vmsa));
+	t_write(&p.a, T_GUEST + 0x1000, vmsa, sizeof(vmsa));
+	CHECK_EQ(t_launch_start(&p.a, 0, policy, NULL, NULL, &sh), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_activate(&p.a, sh, 5), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_update(&p.a, SEV_CMD_LAUNCH_UPDATE_VMSA, sh, T_GUEST, 4096), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_update(&p.a, SEV_CMD_LAUNCH_UPDATE_DATA, sh, T_GUEST + 0x1000, 4096),
+		 SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_measure(&p.a, sh, m), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_handle_cmd(&p.a, SEV_CMD_LAUNCH_FINISH, sh), SEV_STATUS_SUCCESS);
+	CHECK_EQ(send_start(&p.a, sh, &p.tb, SWSEV_SESSION_LEN, session, NULL), SEV_STATUS_SUCCESS);
+
+	/* the host flips one ciphertext bit of the VMSA */
+	t_read(&p.a, T_GUEST, ct, sizeof(ct));
+	ct[100] ^= 0x10;
+	t_write(&p.a, T_GUEST, ct, sizeof(ct));
+	CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_VMSA, sh, T_OUT, 52, T_GUEST, 4096, T_BUF4, 4096,
+			 xb),
+		 SEV_STATUS_INVALID_PARAM);
+	/* the data page holding the same bytes is not a VMSA; nor is a part
+	 * of the VMSA; SEND_UPDATE_DATA of the tampered page still works */
+	CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_VMSA, sh, T_OUT, 52, T_GUEST + 0x1000, 4096,
+			 T_BUF4, 4096, xb),
+		 SEV_STATUS_INVALID_PARAM);
+	CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_VMSA, sh, T_OUT, 52, T_GUEST, 2048, T_BUF4, 4096,
+			 xb),
+		 SEV_STATUS_INVALID_PARAM);
+	CHECK_EQ(t_xport(&p.a, SEV_CMD_SEND_UPDATE_DATA, sh, T_OUT, 52, T_GUEST, 4096, T_BUF4, 4096,
+			 xb),
+		 SEV_STATUS_SUCCESS);
+	/* the original ciphertext back (SEV has no memory integrity): it passes */
+	ct[100] ^= 0x10;
+	t_write(&p.a, T_GUEST, ct, sizeof(ct));
+	CHECK_EQ(receive_start(&p.b, policy, p.pdh_a, session, &dh), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_activate(&p.b, dh, 9), SEV_STATUS_SUCCESS);
+	CHECK_EQ(move(&p.a, sh, &p.b, dh, 1, T_GUEST, T_GUEST2, 4096, 0), SEV_STATUS_SUCCESS);
+	/* RECEIVE_UPDATE_VMSA takes exactly one page */
+	CHECK_EQ(t_xport(&p.b, SEV_CMD_RECEIVE_UPDATE_VMSA, dh, T_OUT, 52, T_GUEST2, 2048, T_BUF4,
+			 2048, NULL),
+		 SEV_STATUS_INVALID_LENGTH);
+	pair_free(&p);
+}
+
+/* A guest holds at most FW_VMSA_MAX VMSAs: one more is RESOURCE_LIMIT, a
+ * known address can be updated again, and the refused one leaves no trace. */
+TEST(vmsa_slots_limit)
+{
+	struct tplat a;
+	uint32_t h;
+
+	CHECK(t_plat_new(&a, "genoa") == 0);
+	CHECK_EQ(t_init_flush(&a, 1), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_launch_start(&a, 0, SWSEV_POLICY_ES, NULL, NULL, &h), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_activate(&a, h, 5), SEV_STATUS_SUCCESS);
+	for (uint32_t i = 0; i < FW_VMSA_MAX; i++)
+		if (t_update(&a, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST + (uint64_t)i * 4096,
+			     4096) != SEV_STATUS_SUCCESS) {
+			CHECK(0);
+			break;
+		}
+	CHECK_EQ(t_update(&a, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST + (uint64_t)FW_VMSA_MAX * 4096,
+			  4096),
+		 SEV_STATUS_RESOURCE_LIMIT);
+	CHECK_EQ(t_update(&a, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST, 4096), SEV_STATUS_SUCCESS);
+	t_plat_free(&a);
+}
+
 TH_MAIN_BEGIN("test_fw_migrate")
 RUN(migrate_plain_policy);
 RUN(migrate_sev_policy);
 RUN(send_start_refusals);
 RUN(migrate_es_guest_with_vmsa);
+RUN(send_vmsa_integrity);
+RUN(vmsa_slots_limit);
 swsev_vendor_root_free(t_root_cached);
 TH_MAIN_END

@@ -258,6 +258,8 @@ static uint32_t guest_in(struct tplat *p, uint8_t state)
 	CHECK_EQ(t_activate(p, h, ES_ASID), SEV_STATUS_SUCCESS);
 	if (state == SWSEV_GSTATE_LUPDATE)
 		return h;
+	/* a VMSA at T_GUEST, which SEND_UPDATE_VMSA sends in SUPDATE */
+	CHECK_EQ(t_update(p, SEV_CMD_LAUNCH_UPDATE_VMSA, h, T_GUEST, 4096), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_measure(p, h, m), SEV_STATUS_SUCCESS);
 	if (state == SWSEV_GSTATE_LSECRET)
 		return h;
