@@ -311,7 +311,8 @@ static void send_update(const struct bench_opts *o)
 	swsev_wle32(b.cmd + 0x20, 0x4000);
 	swsev_wle64(b.cmd + 0x28, B_OUT + 0x1000);
 	swsev_wle32(b.cmd + 0x30, 0x4000);
-	if (rate3(o, &b, 4, &rt) != 0) { /* chunks: 4 pages (lib/fw/migrate.c) */
+	if (rate3(o, &b, 5, &rt) !=
+	    0) { /* chunks: 1 KiB, the rest of page 0, 3 pages (lib/fw/migrate.c) */
 		bench_fail(r.id, r.figure, "SEND_UPDATE_DATA failed");
 		bfw_free(&b);
 		return;

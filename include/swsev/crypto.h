@@ -126,6 +126,11 @@ swsev_err swsev_memc_encrypt_page(swsev_memc *c, uint64_t page_paddr, const uint
 				  uint8_t *out) SWSEV_MUST_CHECK;
 swsev_err swsev_memc_decrypt_page(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
 				  uint8_t *out) SWSEV_MUST_CHECK;
+/* The first n bytes of that page's plaintext (n a multiple of 16, 16..4096);
+ * in is still the whole page's ciphertext. XTS decrypts only those blocks
+ * (its tweak sequence starts at block 0 of the page), XE the whole page. */
+swsev_err swsev_memc_decrypt_prefix(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
+				    uint8_t *out, size_t n) SWSEV_MUST_CHECK;
 void swsev_memc_free(swsev_memc *c);
 
 /* ---- randomness, wiping, constant time ---- */

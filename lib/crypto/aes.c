@@ -327,3 +327,35 @@ swsev_err swsev_memc_decrypt_page(swsev_memc *c, uint64_t page_paddr, const uint
 {
 	return memc_page(c, page_paddr, in, out, 0);
 }
+
+swsev_err swsev_memc_decrypt_prefix(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
+				    uint8_t *out, size_t n)
+{
+	uint8_t pt[SWSEV_PAGE], iv[16];
+	swsev_err r;
+	int outl = 0;
+
+	if (c == NULL || in == NULL || out == NULL || n == 0 || n > SWSEV_PAGE ||
+	    n % SWSEV_AES_BLOCK != 0 || (page_paddr & (SWSEV_PAGE - 1)) != 0)
+		return SWSEV_E_INVALID;
+	if (n == SWSEV_PAGE)
+		return memc_page(c, page_paddr, in, out, 0);
+	if (c->mode == SWSEV_MEMC_XTS) {
+		swsev_wle64(iv, page_paddr);
+		memset(iv + 8, 0, 8);
+		/* blocks 0..n/16-1 of the data unit: no ciphertext stealing, as n
+		 * is whole blocks, so they decrypt exactly as in the whole page */
+		if (EVP_CipherInit_ex2(c->dec, NULL, NULL, iv, 0, NULL) != 1 ||
+		    EVP_CipherUpdate(c->dec, out, &outl, in, (int)n) != 1 || outl != (int)n) {
+			swsev_wipe(out, n);
+			ERR_clear_error();
+			return SWSEV_E_CRYPTO;
+		}
+		return SWSEV_OK;
+	}
+	r = memc_page(c, page_paddr, in, pt, 0);
+	if (r == SWSEV_OK)
+		memcpy(out, pt, n);
+	swsev_wipe(pt, sizeof(pt));
+	return r;
+}

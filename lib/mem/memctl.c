@@ -186,7 +186,9 @@ static void slot_put(swsev_mem *m, unsigned asid, swsev_memc *c, uint64_t gen)
  * The cipher runs directly between the page and the caller's buffer: no
  * bounce copy (it would cost about a third of the cipher's own time), at
  * the price of holding one of MEM_SHARDS locks for one page's cipher.
- * A sub-page access decrypts the whole page into pt; a sub-page write then
+ * A sub-page read decrypts the page's blocks up to the range's end (XTS;
+ * straight into the caller's buffer when the range starts the page and is
+ * whole blocks); a sub-page write decrypts the whole page into pt and
  * re-encrypts it, atomically against other writers of the page.
  */
 static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off, size_t n,
@@ -205,8 +207,12 @@ static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off,
 		const uint8_t *ct = (p = mem_find_locked(s, pfn)) != NULL ? p->data : zero_page;
 		if (n == SWSEV_MEM_PAGE) {
 			rc = swsev_memc_decrypt_page(c, page, ct, out);
+		} else if (off == 0 && n % 16 == 0) {
+			rc = swsev_memc_decrypt_prefix(c, page, ct, out, n);
 		} else {
-			rc = swsev_memc_decrypt_page(c, page, ct, pt);
+			/* only the blocks up to the range's end */
+			rc = swsev_memc_decrypt_prefix(c, page, ct, pt,
+						       (off + n + 15) & ~(size_t)15);
 			if (rc == SWSEV_OK)
 				memcpy(out, pt + off, n);
 		}
