@@ -263,7 +263,7 @@ static int check_root(const char *dir, const struct swsev_fwimage *img, const ch
 	} else {
 		*why = memcmp(img->signer_id, ask->key_id, 16) != 0 ?
 			       "signed by another ASK" :
-			       img->sig_algo != swsev_amd_cert_algo(ask) ?
+		       img->sig_algo != swsev_amd_cert_algo(ask) ?
 			       "another signature algorithm than this ASK's" :
 			       "the signature does not verify (the image was altered)";
 		r = 0;

@@ -147,8 +147,8 @@ static void refusal_detail(uint16_t status, const uint8_t *img, size_t len,
 		snprintf(buf, cap, "an image for %s; this platform is %s", fi.profile, p->name);
 		return;
 	case SEV_STATUS_UNSUPPORTED:
-		snprintf(buf, cap, "API %u.%u; this platform implements 0.17 to 0.22",
-			 fi.api_major, fi.api_minor);
+		snprintf(buf, cap, "API %u.%u; this platform implements 0.17 to 0.22", fi.api_major,
+			 fi.api_minor);
 		return;
 	case SEV_STATUS_INVALID_PARAM:
 		if (fi.build < p->build) {
@@ -183,7 +183,8 @@ static int download_firmware(const char *path, struct swsevd_state *st)
 	if (read_image(path, &img, &len))
 		return -1;
 	/* staged in DRAM like any command buffer blob (page-aligned, so 32-byte aligned) */
-	if (swsev_mem_alloc(mem, len, &spa) != SWSEV_OK || swsev_mem_write(mem, spa, img, len) != SWSEV_OK) {
+	if (swsev_mem_alloc(mem, len, &spa) != SWSEV_OK ||
+	    swsev_mem_write(mem, spa, img, len) != SWSEV_OK) {
 		log_err("--firmware %s: cannot stage the image in the platform's memory", path);
 		if (spa)
 			swsev_mem_release(mem, spa, len);
@@ -196,8 +197,9 @@ static int download_firmware(const char *path, struct swsevd_state *st)
 	swsev_mem_release(mem, spa, len);
 	if (status != SEV_STATUS_SUCCESS) {
 		refusal_detail(status, img, len, st, detail, sizeof(detail));
-		log_err("--firmware %s: %s: %s (%s)", path, swsev_status_str(status, sb, sizeof(sb)),
-			swsev_status_hint(status), detail);
+		log_err("--firmware %s: %s: %s (%s)", path,
+			swsev_status_str(status, sb, sizeof(sb)), swsev_status_hint(status),
+			detail);
 		free(img);
 		return -1;
 	}

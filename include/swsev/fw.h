@@ -252,8 +252,8 @@ struct swsev_fwimage_params {
  * signature is checked under it: SWSEV_E_BADKEY if the key is not the
  * cert's). *out from malloc (free()). SWSEV_E_INVALID for a bad profile
  * name, SWSEV_E_LENGTH if the image would exceed SWSEV_FWIMG_MAX. */
-swsev_err swsev_fwimage_sign(const struct swsev_fwimage_params *p, const struct swsev_rsa_key *ask_key,
-			     const struct swsev_amd_cert *ask, uint8_t **out,
-			     size_t *len) SWSEV_MUST_CHECK;
+swsev_err swsev_fwimage_sign(const struct swsev_fwimage_params *p,
+			     const struct swsev_rsa_key *ask_key, const struct swsev_amd_cert *ask,
+			     uint8_t **out, size_t *len) SWSEV_MUST_CHECK;
 
 #endif

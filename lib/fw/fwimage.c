@@ -139,23 +139,23 @@ swsev_err swsev_fwimage_verify(const struct swsev_fwimage *img, const struct sws
 
 	if (img == NULL || ask == NULL || img->raw == NULL || img->sig == NULL)
 		return SWSEV_E_INVALID;
-	if (img->sig_algo != swsev_amd_cert_algo(ask) ||
-	    img->sig_len != ask->modulus_bits / 8 ||
+	if (img->sig_algo != swsev_amd_cert_algo(ask) || img->sig_len != ask->modulus_bits / 8 ||
 	    memcmp(img->signer_id, ask->key_id, sizeof(img->signer_id)) != 0)
 		return SWSEV_E_BADSIG;
 	r = swsev_amd_cert_key(ask, &k);
 	if (r != SWSEV_OK)
 		return SWSEV_E_BADKEY;
-	r = swsev_rsa_pss_verify(k, swsev_amd_cert_hash(ask), img->raw, img->signed_len,
-				 img->sig, img->sig_len);
+	r = swsev_rsa_pss_verify(k, swsev_amd_cert_hash(ask), img->raw, img->signed_len, img->sig,
+				 img->sig_len);
 	swsev_rsa_free(k);
 	if (r != SWSEV_OK && r != SWSEV_E_BADSIG)
 		r = SWSEV_E_BADSIG;
 	return r;
 }
 
-swsev_err swsev_fwimage_sign(const struct swsev_fwimage_params *p, const struct swsev_rsa_key *ask_key,
-			     const struct swsev_amd_cert *ask, uint8_t **out, size_t *len)
+swsev_err swsev_fwimage_sign(const struct swsev_fwimage_params *p,
+			     const struct swsev_rsa_key *ask_key, const struct swsev_amd_cert *ask,
+			     uint8_t **out, size_t *len)
 {
 	struct swsev_wbuf w;
 	struct swsev_fwimage img;

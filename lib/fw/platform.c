@@ -666,7 +666,7 @@ static uint16_t do_download_firmware(swsev_fw *fw, struct fw_cmd *c)
 	r = swsev_fwimage_parse(b, len, &img);
 	if (r != SWSEV_OK) {
 		st = (r == SWSEV_E_TRUNCATED || r == SWSEV_E_TRAILING) ? SEV_STATUS_INVALID_LENGTH :
-									   SEV_STATUS_INVALID_PARAM;
+									 SEV_STATUS_INVALID_PARAM;
 		goto out;
 	}
 	/* the ASK the platform was manufactured with (its "fused" signer) */

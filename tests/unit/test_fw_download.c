@@ -239,7 +239,8 @@ static int launch_measure(struct tplat *p, uint32_t policy, struct owner *o, uin
 	if (owner_start(p, policy, o) != 0 ||
 	    t_launch_start(p, 0, policy, o->godh_raw, o->sess_raw, &h) != SEV_STATUS_SUCCESS ||
 	    t_activate(p, h, ASID) != SEV_STATUS_SUCCESS ||
-	    t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, sizeof(img)) != SEV_STATUS_SUCCESS ||
+	    t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, sizeof(img)) !=
+		    SEV_STATUS_SUCCESS ||
 	    t_measure(p, h, m) != SEV_STATUS_SUCCESS)
 		return -1;
 	return swsev_sha256(img, sizeof(img), ld) == SWSEV_OK ? 0 : -1;
@@ -278,7 +279,8 @@ TEST(download_changes_status_and_measurement)
 	CHECK_EQ(t_launch_start(&p, 0, 22u << 24, o.godh_raw, o.sess_raw, NULL),
 		 SEV_STATUS_POLICY_FAILURE);
 	CHECK(owner_start(&p, 21u << 24, &o) == 0);
-	CHECK_EQ(t_launch_start(&p, 0, 21u << 24, o.godh_raw, o.sess_raw, NULL), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_launch_start(&p, 0, 21u << 24, o.godh_raw, o.sess_raw, NULL),
+		 SEV_STATUS_SUCCESS);
 
 	/* back in UNINIT: the same build again, a newer one, never an older one */
 	CHECK_EQ(t_cmd(&p, SEV_CMD_SHUTDOWN, NULL), SEV_STATUS_SUCCESS);
@@ -325,8 +327,7 @@ TEST(download_refusals)
 	CHECK_EQ(download(&p, img, len), SEV_STATUS_INVALID_PLATFORM_STATE);
 	CHECK_EQ(t_cmd(&p, SEV_CMD_SHUTDOWN, NULL), SEV_STATUS_SUCCESS);
 	/* misaligned (before the length) */
-	CHECK_EQ(download_at(&p, IMG_PA + 16, img, len, (uint32_t)len),
-		 SEV_STATUS_INVALID_ADDRESS);
+	CHECK_EQ(download_at(&p, IMG_PA + 16, img, len, (uint32_t)len), SEV_STATUS_INVALID_ADDRESS);
 	CHECK_EQ(download_at(&p, IMG_PA + 16, img, 0, 0), SEV_STATUS_INVALID_ADDRESS);
 	/* length 0, above the cap (before the address range) */
 	CHECK_EQ(download_at(&p, IMG_PA, img, 0, 0), SEV_STATUS_INVALID_LENGTH);
@@ -453,8 +454,8 @@ TEST(download_flipped_bytes)
 			want = flip_status(i, bad[i]);
 			st = download(&p, bad, len);
 			if (st != want && wrong++ < 10)
-				fprintf(stderr, "  offset 0x%zx ^0x%02x: status 0x%x, want 0x%x\n", i,
-					mask, st, want);
+				fprintf(stderr, "  offset 0x%zx ^0x%02x: status 0x%x, want 0x%x\n",
+					i, mask, st, want);
 			CHECK(st != SEV_STATUS_SUCCESS);
 		}
 	}
