@@ -195,7 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	/* re-signed by the platform's ASK: the checks after the signature */
-	if (e == SWSEV_OK && img.sig_algo == SWSEV_ALGO_RSA_SHA256) {
+	if (e == SWSEV_OK && size > 0 && img.sig_algo == SWSEV_ALGO_RSA_SHA256) {
 		uint8_t *copy = malloc(size);
 		uint16_t want;
 
