@@ -244,7 +244,19 @@ struct fw_pipe_job {
 	/* how long the caller polls for a chunk the worker is producing before
 	 * it sleeps: about one chunk's production time (0: 20 us) */
 	uint32_t wait_ns;
+	/* 0: the caller produces any chunk nobody claimed yet, at once. Else
+	 * it leaves the chunks to the worker: it waits up to FW_PIPE_JOIN_NS
+	 * for the worker to enter the run, and up to steal_ns for the worker
+	 * to claim a chunk it needs, before it produces that chunk itself.
+	 * Cipher contexts and buffers then stay on one core (SEND: stealing
+	 * pages made each page cost the worker 2.6x its one-thread time). */
+	uint32_t steal_ns;
+	/* 1: the caller produces chunk 0 itself, right after the prologue,
+	 * while the worker starts at chunk 1 (a small chunk 0 gets the
+	 * consumer going without waiting for the worker to notice the run) */
+	int caller_first;
 };
+#define FW_PIPE_JOIN_NS 3000u
 
 void fw_pipe_start(swsev_fw *fw);
 void fw_pipe_stop(swsev_fw *fw);

@@ -187,7 +187,7 @@ out:
  * the one-thread path (tests/unit/test_fw_pipeline.c).
  */
 #define SEND_PIPE_MIN 0x2000u /* two pages; one page does not pay for the handoff */
-#define SEND_FIRST 0x400u     /* the first chunk ends at the first 1 KiB boundary */
+#define SEND_FIRST 0x1000u    /* the first chunk ends at the first 1 KiB boundary */
 
 struct sud {
 	swsev_fw *fw;
@@ -319,6 +319,8 @@ static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint64_
 		job.n = s.sp.n;
 		job.ahead = job.n <= FW_PIPE_MAX_AHEAD ? job.n : FW_PIPE_MAX_AHEAD;
 		job.wait_ns = 3000; /* a page takes under 1 us to decrypt and re-encrypt */
+		job.steal_ns = 10000;
+		job.caller_first = 1;
 		st = fw_pipe_run(fw, &job);
 	} else {
 		st = sud_prologue(&s);

@@ -171,6 +171,20 @@ void mem_drop_range(swsev_mem *m, uint64_t start, uint64_t len)
 	}
 }
 
+int mem_mutex_init(pthread_mutex_t *mu)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	if (pthread_mutexattr_init(&a) != 0)
+		return -1;
+	rc = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
+	if (rc == 0)
+		rc = pthread_mutex_init(mu, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
 swsev_err mem_dram_init(swsev_mem *m)
 {
 	for (unsigned i = 0; i < MEM_SHARDS; i++) {
@@ -180,7 +194,7 @@ swsev_err mem_dram_init(swsev_mem *m)
 			return SWSEV_E_NOMEM;
 		s->nbuckets = MEM_BUCKETS_INIT;
 		s->count = 0;
-		if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		if (mem_mutex_init(&s->lock) != 0) {
 			free(s->buckets);
 			s->buckets = NULL;
 			return SWSEV_E_INTERNAL;

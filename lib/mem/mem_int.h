@@ -86,6 +86,11 @@ struct swsev_mem {
 
 /* dram.c */
 swsev_err mem_dram_init(swsev_mem *m) SWSEV_MUST_CHECK;
+/* The memory's locks are held for about one page's cipher (well under a
+ * microsecond): adaptive mutexes spin that long before they sleep, where a
+ * default one sleeps and wakes through the kernel (several microseconds)
+ * whenever two threads meet on one shard. */
+int mem_mutex_init(pthread_mutex_t *mu);
 void mem_dram_fini(swsev_mem *m);
 /* SWSEV_E_INVALID for a NULL buffer with len > 0, SWSEV_E_RANGE if
  * [spa, spa+len) is not below SWSEV_MEM_MAX_ADDR (overflow-safe). */

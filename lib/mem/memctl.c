@@ -36,7 +36,7 @@ swsev_err mem_slots_init(swsev_mem *m)
 	if (m->slots == NULL)
 		return SWSEV_E_NOMEM;
 	for (unsigned i = 0; i < m->nslots; i++) {
-		if (pthread_mutex_init(&m->slots[i].lock, NULL) != 0) {
+		if (mem_mutex_init(&m->slots[i].lock) != 0) {
 			for (unsigned j = 0; j < i; j++)
 				pthread_mutex_destroy(&m->slots[j].lock);
 			free(m->slots);

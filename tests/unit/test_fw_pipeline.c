@@ -33,6 +33,10 @@ struct syn {
 	uint32_t fail_produce_at, fail_consume_at; /* UINT32_MAX: never */
 	unsigned spin_us;
 	pthread_t caller;
+	/* the patient caller (fw_pipe_job.steal_ns, caller_first) */
+	uint32_t steal_ns;
+	int caller_first;
+	_Atomic int chunk0_by_worker;
 };
 
 static void spin_us(unsigned us)
@@ -55,6 +59,8 @@ static uint16_t syn_produce(void *arg, uint32_t i, int by_worker)
 		atomic_fetch_add(&s->window_violations, 1);
 	if (on_worker)
 		atomic_fetch_add(&s->produced_by_worker, 1);
+	if (i == 0 && on_worker)
+		atomic_store(&s->chunk0_by_worker, 1);
 	if (on_worker != (by_worker != 0))
 		atomic_fetch_add(&s->flag_mismatches, 1);
 	if (i == s->fail_produce_at)
@@ -91,7 +97,9 @@ static uint16_t syn_run(swsev_fw *fw, struct syn *s)
 				   .ahead = s->ahead,
 				   .produce = syn_produce,
 				   .consume = syn_consume,
-				   .arg = s };
+				   .arg = s,
+				   .steal_ns = s->steal_ns,
+				   .caller_first = s->caller_first };
 	uint8_t *ring = NULL;
 	uint16_t st;
 	int tries = 0;
@@ -178,6 +186,54 @@ TEST(engine_order_and_window)
 			CHECK(r2[0] == 0 && r2[FW_PIPE_RING - 1] == 0);
 		}
 		fw_pipe_release(p.fw, 0);
+	}
+	t_plat_free(&p);
+}
+
+/* The patient caller (SEND_UPDATE_DATA's mode): with caller_first, chunk 0
+ * is always the caller's and the worker starts at chunk 1; every chunk is
+ * produced once and consumed in order; with a slow consumer the worker
+ * produces the rest. Errors still stop the run at the first failing chunk. */
+TEST(engine_patient_caller)
+{
+	static struct syn s;
+	struct tplat p;
+	uint64_t runs0, wc;
+	uint32_t by_worker = 0;
+
+	CHECK(t_plat_new(&p, "genoa") == 0);
+	CHECK_EQ(fw_pipe_stats(p.fw, &runs0, &wc), 1);
+	for (int rep = 0; rep < 200; rep++) {
+		syn_init(&s, rep % 2 ? 5 : 17, rep % 2 ? 5 : 16);
+		s.steal_ns = 10000;
+		s.caller_first = rep % 4 < 2;
+		s.spin_us = rep % 8 == 0 ? 5 : 0;
+		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_SUCCESS);
+		CHECK_EQ(s.consume_calls, s.n);
+		CHECK_EQ(atomic_load(&s.produce_calls), s.n);
+		CHECK_EQ(s.order_errors, 0);
+		CHECK_EQ(atomic_load(&s.window_violations), 0);
+		CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
+		if (s.caller_first)
+			CHECK_EQ(atomic_load(&s.chunk0_by_worker), 0);
+		by_worker += atomic_load(&s.produced_by_worker);
+	}
+	CHECK(by_worker > 0); /* this machine has a second CPU: the worker took part */
+	/* failures: a produce failure and a consume failure, in both modes */
+	for (int cf = 0; cf < 2; cf++) {
+		syn_init(&s, 9, 9);
+		s.steal_ns = 10000;
+		s.caller_first = cf;
+		s.fail_produce_at = cf ? 0 : 4;
+		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_INVALID_ADDRESS);
+		CHECK_EQ(s.consume_calls, cf ? 0 : 4);
+		CHECK_EQ(s.order_errors, 0);
+		syn_init(&s, 9, 9);
+		s.steal_ns = 10000;
+		s.caller_first = cf;
+		s.fail_consume_at = 2;
+		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_HWERROR_PLATFORM);
+		CHECK_EQ(s.consume_calls, 3);
 	}
 	t_plat_free(&p);
 }
@@ -700,6 +756,7 @@ TEST(concurrent_launches)
 TH_MAIN_BEGIN("test_fw_pipeline")
 RUN(engine_order_and_window);
 RUN(engine_errors);
+RUN(engine_patient_caller);
 RUN(span_geometry);
 RUN(hmac_stream);
 RUN(launch_update_identical);
