@@ -55,8 +55,7 @@ struct fw_guest {
 	int have_channel;
 	uint8_t tek[16], tik[16];
 	swsev_hmac_ctx *xport_mac; /* keyed with tik for SEND_UPDATE_* (migrate.c), or NULL */
-	swsev_ctr *xport_ctr[2];   /* keyed with tek for SEND_UPDATE_*: [0] the calling
-				    * thread, [1] the pipeline worker; or NULL */
+	swsev_ctr *xport_ctr;      /* keyed with tek for SEND_UPDATE_* (migrate.c), or NULL */
 	swsev_sha256_ctx *ld_ctx;  /* the running launch digest (LUPDATE) */
 	uint8_t ld[32];            /* finished launch digest */
 	uint8_t measure[32];       /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
@@ -218,8 +217,8 @@ int fw_vmsa_room(const struct fw_guest *g, uint64_t spa);
  * created by swsev_fw_new and joined by swsev_fw_free, that runs the cheap
  * half of a large command's per-chunk work while the calling thread runs
  * the half that bounds the command: LAUNCH_UPDATE_DATA hashes chunk k while
- * the worker copies and encrypts chunks k+1.., SEND_UPDATE_DATA MACs page
- * k's ciphertext while the worker decrypts and re-encrypts pages k+1..
+ * the worker copies and encrypts chunks k+1.. (SEND_UPDATE_DATA measured
+ * slower on it: docs/firmware.md "Pipelining").
  * The caller never depends on the worker: a chunk the worker has not
  * claimed yet when the caller needs it is produced by the caller itself, so
  * a busy, preempted or absent worker only costs speed. One command at a
@@ -233,30 +232,14 @@ struct fw_pipe_job {
 	uint32_t ahead; /* 1..FW_PIPE_MAX_AHEAD: produced but not yet consumed chunks, at most */
 	/* produce(i): on either thread, once per chunk, chunks claimed in
 	 * increasing order; consume(i): on the calling thread, in order, after
-	 * produce(i) succeeded. SEV status codes. by_worker: 1 on the worker,
-	 * 0 on the calling thread (for per-thread cipher contexts). prologue
-	 * (optional): on the calling thread once the worker may start, before
-	 * chunk 0. */
-	uint16_t (*produce)(void *arg, uint32_t i, int by_worker);
+	 * produce(i) succeeded. SEV status codes. */
+	uint16_t (*produce)(void *arg, uint32_t i);
 	uint16_t (*consume)(void *arg, uint32_t i);
-	uint16_t (*prologue)(void *arg);
 	void *arg;
 	/* how long the caller polls for a chunk the worker is producing before
 	 * it sleeps: about one chunk's production time (0: 20 us) */
 	uint32_t wait_ns;
-	/* 0: the caller produces any chunk nobody claimed yet, at once. Else
-	 * it leaves the chunks to the worker: it waits up to FW_PIPE_JOIN_NS
-	 * for the worker to enter the run, and up to steal_ns for the worker
-	 * to claim a chunk it needs, before it produces that chunk itself.
-	 * Cipher contexts and buffers then stay on one core (SEND: stealing
-	 * pages made each page cost the worker 2.6x its one-thread time). */
-	uint32_t steal_ns;
-	/* 1: the caller produces chunk 0 itself, right after the prologue,
-	 * while the worker starts at chunk 1 (a small chunk 0 gets the
-	 * consumer going without waiting for the worker to notice the run) */
-	int caller_first;
 };
-#define FW_PIPE_JOIN_NS 3000u
 
 void fw_pipe_start(swsev_fw *fw);
 void fw_pipe_stop(swsev_fw *fw);
@@ -264,7 +247,7 @@ void fw_pipe_stop(swsev_fw *fw);
  * bytes), or 0 when there is no worker or another command has it. */
 int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch);
 /* Runs a job on a claimed worker: the status of the first failing step
- * (prologue, then produce(i) and consume(i) in chunk order), or SUCCESS. Every produce call
+ * (produce(i), then consume(i), in chunk order), or SUCCESS. Every produce call
  * has ended when it returns; after a failure no further chunk is consumed
  * (chunks already claimed may still have been produced). */
 uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job);
@@ -290,9 +273,6 @@ void fw_span_get(const struct fw_span *s, uint32_t i, uint64_t *lo, size_t *n);
  * tests), else from a pool refilled from the CSPRNG 4 KiB at a time (one
  * 16-byte RAND_bytes call costs about as much as 4 KiB). */
 swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16]) SWSEV_MUST_CHECK;
-/* The AES-CTR counter block `blocks` blocks after iv (128-bit big-endian
- * addition, as swsev_aes128_ctr counts), to start a stream mid-way. */
-void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16]);
 
 /* ---- identity.c ---- */
 /* Rebuilds the in-memory keys and certs from fw->nv. */

@@ -24,10 +24,8 @@ void fw_guest_wipe_channel(struct fw_guest *g)
 	swsev_wipe(g->tik, sizeof(g->tik));
 	swsev_hmac_sha256_free(g->xport_mac); /* keyed with the TIK */
 	g->xport_mac = NULL;
-	for (int i = 0; i < 2; i++) { /* keyed with the TEK */
-		swsev_ctr_free(g->xport_ctr[i]);
-		g->xport_ctr[i] = NULL;
-	}
+	swsev_ctr_free(g->xport_ctr); /* keyed with the TEK */
+	g->xport_ctr = NULL;
 	swsev_wipe(g->measure, sizeof(g->measure));
 	swsev_sha256_free(g->ld_ctx);
 	g->ld_ctx = NULL;

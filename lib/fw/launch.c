@@ -192,7 +192,7 @@ static uint8_t *lud_slot(const struct lud *l, uint32_t i)
 	return l->ring + (size_t)(i % l->ahead) * l->sp.ch;
 }
 
-static uint16_t lud_produce(void *arg, uint32_t i, int by_worker)
+static uint16_t lud_produce(void *arg, uint32_t i)
 {
 	const struct lud *l = arg;
 	uint8_t *buf = lud_slot(l, i);
@@ -200,7 +200,6 @@ static uint16_t lud_produce(void *arg, uint32_t i, int by_worker)
 	size_t n;
 	uint16_t st;
 
-	(void)by_worker;
 	lud_span(l, i, &lo, &n);
 	st = fw_host_read(l->fw, lo, buf, n);
 	if (st == SEV_STATUS_SUCCESS)

@@ -170,187 +170,69 @@ out:
 }
 
 /*
- * The SEND_UPDATE_* seal (crypto.md §7), the bytes of swsev_pkt_seal:
- * AES-128-CTR under the TEK, then HMAC(TIK, CTX || LE32(flags) || IV ||
- * LE32(guest_len) || LE32(trans_len) || ciphertext), both lengths being
- * guest_len on Genoa. The channel keeps its keyed contexts (fw_guest_wipe_channel
- * frees them): an HMAC context keyed with the TIK and one CTR context per
- * thread keyed with the TEK; keying them per packet cost about 10% of a
- * 16 KiB packet.
- *
- * From two pages on, the packet runs on the pipeline (pipeline.c): chunk i
- * is the i-th page-bounded piece of the guest range. produce (either
- * thread): decrypt it under the VEK, encrypt it under the TEK from the
- * counter block of its offset, wipe the plaintext; consume (the caller, in
- * order): MAC the ciphertext piece. The HMAC bounds the command; the worker
- * keeps ahead of it, so the caller mostly MACs. Byte for byte the packet of
- * the one-thread path (tests/unit/test_fw_pipeline.c).
+ * The SEND_UPDATE_* seal (crypto.md §7), the bytes of swsev_pkt_seal, on
+ * the calling thread: buf holds the guest plaintext of [ga, ga+len) and
+ * leaves holding the packet's ciphertext (AES-128-CTR under the TEK, in
+ * place), so nothing secret is left in it on success; on failure it is
+ * wiped. MAC: HMAC(TIK, CTX || LE32(flags) || IV || LE32(guest_len) ||
+ * LE32(trans_len) || ciphertext), both lengths being guest_len on Genoa.
+ * The channel keeps its keyed contexts (fw_guest_wipe_channel frees them):
+ * an HMAC context keyed with the TIK and a CTR context keyed with the TEK;
+ * keying them per packet cost about 10% of a 16 KiB packet. On the pipeline
+ * (pipeline.c) this measured slower, not faster: docs/firmware.md
+ * "Pipelining".
  */
-#define SEND_PIPE_MIN 0x2000u /* two pages; one page does not pay for the handoff */
-#define SEND_FIRST 0x1000u    /* the first chunk ends at the first 1 KiB boundary */
-
-struct sud {
-	swsev_fw *fw;
-	struct fw_guest *g;
-	uint64_t ga;
-	struct fw_span sp;
-	uint64_t ta; /* where the ciphertext goes, written by produce if write_ta */
-	int write_ta;
-	int whole; /* one chunk: the whole range (the one-thread path) */
-	uint32_t len;
-	uint8_t *plain, *cipher;
-	uint8_t pre[1 + 4 + 16 + 4 + 4];
-	uint8_t iv[16];
-};
-
-/* The channel's keyed contexts; [1] only when the worker will need it. */
-static uint16_t channel_keys(struct fw_guest *g, int both)
+static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint8_t *buf, uint32_t len,
+			  struct swsev_pkt_hdr *h)
 {
+	uint8_t pre[1 + 4 + 16 + 4 + 4], iv[16];
 	swsev_err r = SWSEV_OK;
 
-	if (g->xport_mac == NULL)
-		r = swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
-	for (int i = 0; i < (both ? 2 : 1) && r == SWSEV_OK; i++)
-		if (g->xport_ctr[i] == NULL)
-			r = swsev_ctr_new(g->tek, &g->xport_ctr[i]);
-	return r == SWSEV_OK ? SEV_STATUS_SUCCESS : SEV_STATUS_HWERROR_PLATFORM;
-}
-
-static void sud_span(const struct sud *s, uint32_t i, size_t *off, size_t *n)
-{
-	uint64_t lo;
-
-	if (s->whole) {
-		*off = 0;
-		*n = s->len;
-		return;
-	}
-	fw_span_get(&s->sp, i, &lo, n);
-	*off = (size_t)(lo - s->ga);
-}
-
-static uint16_t sud_produce(void *arg, uint32_t i, int by_worker)
-{
-	const struct sud *s = arg;
-	uint8_t ctr[16];
-	size_t off, n;
-	uint16_t st;
-
-	sud_span(s, i, &off, &n);
-	st = fw_enc_read(s->fw, s->g->asid, s->ga + off, s->plain + off, n);
-	if (st == SEV_STATUS_SUCCESS) {
-		/* off is a multiple of 16: ga is 16-aligned, the cuts page-aligned */
-		fw_ctr_advance(s->iv, off / SWSEV_AES_BLOCK, ctr);
-		if (swsev_ctr_crypt(s->g->xport_ctr[by_worker ? 1 : 0], ctr, s->plain + off,
-				    s->cipher + off, n) != SWSEV_OK)
-			st = SEV_STATUS_HWERROR_PLATFORM;
-	}
-	swsev_wipe(s->plain + off, n);
-	if (st == SEV_STATUS_SUCCESS && s->write_ta)
-		st = fw_host_write(s->fw, s->ta + off, s->cipher + off, n);
-	return st;
-}
-
-static uint16_t sud_prologue(void *arg)
-{
-	struct sud *s = arg;
-
-	return swsev_hmac_sha256_reset(s->g->xport_mac) == SWSEV_OK &&
-			       swsev_hmac_sha256_update(s->g->xport_mac, s->pre, sizeof(s->pre)) ==
-				       SWSEV_OK ?
-		       SEV_STATUS_SUCCESS :
-		       SEV_STATUS_HWERROR_PLATFORM;
-}
-
-static uint16_t sud_consume(void *arg, uint32_t i)
-{
-	const struct sud *s = arg;
-	size_t off, n;
-
-	sud_span(s, i, &off, &n);
-	return swsev_hmac_sha256_update(s->g->xport_mac, s->cipher + off, n) == SWSEV_OK ?
-		       SEV_STATUS_SUCCESS :
-		       SEV_STATUS_HWERROR_PLATFORM;
-}
-
-/*
- * Seals [ga, ga+len) into cipher and h, on the pipeline when `pipe`, else
- * on this thread; plain is wiped chunk by chunk. When the transport range
- * [ta, ta+len) does not overlap the guest range, the ciphertext is written
- * to it as it is produced (*written = 1); otherwise the caller writes it
- * afterwards, as a later chunk's plaintext must be read before an earlier
- * chunk's ciphertext lands on it.
- */
-static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint64_t ga, uint32_t len,
-			  uint64_t ta, uint8_t *plain, uint8_t *cipher, struct swsev_pkt_hdr *h,
-			  int pipe, int *written)
-{
-	struct sud s = { .fw = fw,
-			 .g = g,
-			 .ga = ga,
-			 .plain = plain,
-			 .cipher = cipher,
-			 .ta = ta,
-			 .len = len,
-			 .whole = !pipe };
-	struct fw_pipe_job job = {
-		.produce = sud_produce, .consume = sud_consume, .prologue = sud_prologue, .arg = &s
-	};
-	uint16_t st;
-
 	memset(h, 0, sizeof(*h));
-	*written = 0;
-	st = channel_keys(g, pipe);
-	if (st != SEV_STATUS_SUCCESS)
-		return st;
 	/* IVs from the pool: one 16-byte RAND_bytes costs 15% of a 16 KiB packet */
-	if (fw_xport_iv(fw, s.iv) != SWSEV_OK)
+	if (fw_xport_iv(fw, iv) != SWSEV_OK) {
+		swsev_wipe(buf, len);
 		return SEV_STATUS_HWERROR_PLATFORM;
-	s.pre[0] = ctx;
-	swsev_wle32(s.pre + 1, 0); /* flags */
-	memcpy(s.pre + 5, s.iv, 16);
-	swsev_wle32(s.pre + 21, len);
-	swsev_wle32(s.pre + 25, len);
-	if (pipe) {
-		/* a 1 KiB first chunk: the MAC starts after a quarter page
-		 * (a page-start read decrypts only the blocks it needs) */
-		fw_span_init(&s.sp, ga, len, SEND_FIRST, SWSEV_MEM_PAGE);
-		s.write_ta = ta >= ga + len || ga >= ta + len;
-		job.n = s.sp.n;
-		job.ahead = job.n <= FW_PIPE_MAX_AHEAD ? job.n : FW_PIPE_MAX_AHEAD;
-		job.wait_ns = 3000; /* a page takes under 1 us to decrypt and re-encrypt */
-		job.steal_ns = 10000;
-		job.caller_first = 1;
-		st = fw_pipe_run(fw, &job);
-	} else {
-		st = sud_prologue(&s);
-		if (st == SEV_STATUS_SUCCESS)
-			st = sud_produce(&s, 0, 0);
-		if (st == SEV_STATUS_SUCCESS)
-			st = sud_consume(&s, 0);
 	}
-	if (st == SEV_STATUS_SUCCESS && swsev_hmac_sha256_final(g->xport_mac, h->mac) != SWSEV_OK)
-		st = SEV_STATUS_HWERROR_PLATFORM;
-	if (st == SEV_STATUS_SUCCESS) {
-		memcpy(h->iv, s.iv, 16);
-		*written = s.write_ta;
-	} else {
-		memset(h, 0, sizeof(*h));
+	pre[0] = ctx;
+	swsev_wle32(pre + 1, 0); /* flags */
+	memcpy(pre + 5, iv, 16);
+	swsev_wle32(pre + 21, len);
+	swsev_wle32(pre + 25, len);
+	if (g->xport_ctr == NULL)
+		r = swsev_ctr_new(g->tek, &g->xport_ctr);
+	if (r == SWSEV_OK)
+		r = swsev_ctr_crypt(g->xport_ctr, iv, buf, buf, len);
+	if (r != SWSEV_OK) {
+		swsev_wipe(buf, len); /* may still hold plaintext */
+		return SEV_STATUS_HWERROR_PLATFORM;
+	}
+	r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac) :
+				   swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_update(g->xport_mac, pre, sizeof(pre));
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_update(g->xport_mac, buf, len);
+	if (r == SWSEV_OK)
+		r = swsev_hmac_sha256_final(g->xport_mac, h->mac);
+	if (r != SWSEV_OK) {
 		swsev_hmac_sha256_free(g->xport_mac); /* in an unknown state */
 		g->xport_mac = NULL;
+		memset(h, 0, sizeof(*h));
+		return SEV_STATUS_HWERROR_PLATFORM;
 	}
-	return st;
+	memcpy(h->iv, iv, 16);
+	return SEV_STATUS_SUCCESS;
 }
 
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
-	uint8_t plain[FW_SCRATCH], cipher[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN], *ring;
+	uint8_t buf[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN];
 	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
 	struct xport x;
 	struct fw_guest *g;
 	uint64_t ga, ta, ha;
-	int written = 0;
 	uint16_t st = SEV_STATUS_SUCCESS;
 
 	fw_xport_decode(c->buf, &x);
@@ -397,23 +279,21 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		if (st != SEV_STATUS_SUCCESS)
 			goto out;
 	}
-	if (x.guest_len >= SEND_PIPE_MIN && fw_pipe_acquire(fw, &ring)) {
-		st = send_seal(fw, g, ctx, ga, x.guest_len, ta, plain, cipher, &h, 1, &written);
-		fw_pipe_release(fw, 0); /* the ring was not used */
-	} else {
-		st = send_seal(fw, g, ctx, ga, x.guest_len, ta, plain, cipher, &h, 0, &written);
+	st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
+	if (st != SEV_STATUS_SUCCESS) {
+		swsev_wipe(buf, x.guest_len);
+		goto out;
 	}
+	st = send_seal(fw, g, ctx, buf, x.guest_len, &h); /* buf: ciphertext, or wiped */
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
 	swsev_pkt_hdr_encode(&h, hdr);
-	if (!written)
-		st = fw_host_write(fw, ta, cipher, x.guest_len);
+	st = fw_host_write(fw, ta, buf, x.guest_len);
 	if (st == SEV_STATUS_SUCCESS)
 		st = fw_host_write(fw, ha, hdr, sizeof(hdr));
 	if (st == SEV_STATUS_SUCCESS)
 		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
 out:
-	/* produce wipes each chunk's plaintext; a chunk that failed mid-way, too */
 	fw_guest_put(fw, g);
 	return st;
 }

@@ -171,7 +171,7 @@ static void produce(struct fw_pipe *p, struct run *r, uint32_t i, int by_worker)
 	const struct fw_pipe_job *j = r->job;
 	unsigned s = i % j->ahead;
 
-	r->slot[s].st = j->produce(j->arg, i, by_worker);
+	r->slot[s].st = j->produce(j->arg, i);
 	atomic_store(&r->slot[s].done, i + 1);
 	if (by_worker)
 		ev_signal(&p->to_caller);
@@ -381,38 +381,8 @@ static int worker_out(void *a)
 	return atomic_load(&p->in_run) == 0;
 }
 
-/*
- * A patient caller (job->steal_ns != 0) before it takes chunk k itself:
- * polls while chunk k is unclaimed and the worker has a fair chance to
- * claim it (it has not entered the run yet, for FW_PIPE_JOIN_NS after the
- * run opened; it is in the run, for steal_ns). Returns 1 when the caller
- * may take it (still unclaimed), 0 when the worker claimed it or it is done.
- */
-static int may_steal(struct fw_pipe *p, struct run *r, uint32_t k, uint64_t t_open,
-		     uint32_t steal_ns)
-{
-	uint64_t t_wait = 0;
-
-	for (unsigned i = 0;; i++) {
-		if (atomic_load(&r->next) != k ||
-		    atomic_load(&r->slot[k % r->job->ahead].done) == k + 1)
-			return 0;
-		if (i % 16 == 0) {
-			uint64_t t = now_ns();
-
-			if (t_wait == 0)
-				t_wait = t;
-			if (!atomic_load(&p->in_run) ? t - t_open >= FW_PIPE_JOIN_NS :
-						       t - t_wait >= steal_ns)
-				return 1;
-		}
-		cpu_relax();
-	}
-}
-
 uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 {
-	uint64_t t_open;
 	struct fw_pipe *p = fw->pipe;
 	struct run r;
 	uint16_t st = SEV_STATUS_SUCCESS;
@@ -425,28 +395,16 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	memset(&r, 0, sizeof(r));
 	r.job = job;
 	atomic_init(&r.wake_at, UINT32_MAX);
-	/* caller_first: chunk 0 is the caller's, the worker starts at 1 */
-	atomic_init(&r.next, job->caller_first && job->n > 1 ? 1 : 0);
 	p->run = &r;
 	atomic_fetch_add(&p->run_seq, 1);
 	atomic_store(&p->open, 1);
 	ev_signal(&p->to_worker);
-	t_open = job->steal_ns != 0 ? now_ns() : 0;
-	if (job->prologue != NULL)
-		st = job->prologue(job->arg);
-	if (st == SEV_STATUS_SUCCESS && job->caller_first && job->n > 1)
-		produce(p, &r, 0, 0);
 
 	for (uint32_t k = 0; k < job->n && st == SEV_STATUS_SUCCESS; k++) {
 		unsigned s = k % job->ahead;
 
 		if (atomic_load(&r.slot[s].done) != k + 1) {
 			uint32_t want = k;
-
-			/* a patient caller gives the worker its chance first; either
-			 * way the claim below decides who produces chunk k */
-			if (job->steal_ns != 0)
-				(void)may_steal(p, &r, k, t_open, job->steal_ns);
 			if (atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
 				produce(p, &r, k, 0); /* not claimed yet: do it here */
 			} else {
@@ -496,20 +454,6 @@ swsev_err fw_xport_iv(swsev_fw *fw, uint8_t iv[16])
 	}
 	pthread_mutex_unlock(&p->iv_lock);
 	return r;
-}
-
-void fw_ctr_advance(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
-{
-	unsigned carry = 0;
-
-	memcpy(out, iv, 16);
-	for (int b = 15; b >= 0 && (blocks != 0 || carry != 0); b--) {
-		unsigned v = out[b] + (unsigned)(blocks & 0xff) + carry;
-
-		out[b] = (uint8_t)v;
-		carry = v >> 8;
-		blocks >>= 8;
-	}
 }
 
 void fw_span_init(struct fw_span *s, uint64_t a, uint64_t len, uint32_t first, uint32_t ch)

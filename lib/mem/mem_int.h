@@ -63,7 +63,8 @@ struct mem_slot {
 	uint64_t gen; /* bumped by every load and clear */
 	unsigned npool;
 	swsev_memc *pool[MEM_POOL];
-	uint8_t key[SWSEV_MEMC_KEY]; /* secret: wiped on clear and free */
+	const void *pool_tag[MEM_POOL]; /* the thread that last used each (slot_get) */
+	uint8_t key[SWSEV_MEMC_KEY];    /* secret: wiped on clear and free */
 };
 
 struct mem_range {

@@ -207,6 +207,10 @@ TEST(aes_ctr_keyed_context)
 	CHECK_MEM(a, ct, 5);
 	CHECK_EQ(swsev_ctr_crypt(c, iv, pt, a, 64), SWSEV_OK);
 	CHECK_MEM(a, ct, 64);
+	/* in place (SEND_UPDATE_DATA encrypts its scratch buffer so) */
+	memcpy(a, pt, 64);
+	CHECK_EQ(swsev_ctr_crypt(c, iv, a, a, 64), SWSEV_OK);
+	CHECK_MEM(a, ct, 64);
 	memset(iv2, 0xff, 16);
 	for (size_t n = 1; n <= 64; n += 7) {
 		CHECK_EQ(swsev_ctr_crypt(c, iv2, pt, a, n), SWSEV_OK);

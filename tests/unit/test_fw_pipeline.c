@@ -3,8 +3,8 @@
  * the job engine's ordering, window and error rules; chunk geometry; the
  * incremental HMAC; LAUNCH_UPDATE_DATA byte-identical with and without the
  * worker (two platforms from one deterministic seed, one with the pipeline
- * switched off); SEND_UPDATE_DATA likewise (pipelined from two pages), with
- * the channel's kept MAC and CTR contexts and the IV pool, its packets opened by a real receiver, also after a new
+ * switched off); SEND_UPDATE_DATA with the channel's kept MAC context and
+ * the IV pool, its packets opened by a real receiver, also after a new
  * SEND_START; concurrent commands on one platform.
  */
 #include <pthread.h>
@@ -27,16 +27,11 @@ struct syn {
 	_Atomic uint32_t consumed;
 	_Atomic uint32_t produced_by_worker;
 	_Atomic uint32_t window_violations;
-	_Atomic uint32_t flag_mismatches; /* by_worker not naming the thread */
 	_Atomic uint32_t produce_calls;
 	uint32_t consume_next, consume_calls, order_errors;
 	uint32_t fail_produce_at, fail_consume_at; /* UINT32_MAX: never */
 	unsigned spin_us;
 	pthread_t caller;
-	/* the patient caller (fw_pipe_job.steal_ns, caller_first) */
-	uint32_t steal_ns;
-	int caller_first;
-	_Atomic int chunk0_by_worker;
 };
 
 static void spin_us(unsigned us)
@@ -49,20 +44,15 @@ static void spin_us(unsigned us)
 	while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < (long)us * 1000L);
 }
 
-static uint16_t syn_produce(void *arg, uint32_t i, int by_worker)
+static uint16_t syn_produce(void *arg, uint32_t i)
 {
 	struct syn *s = arg;
-	int on_worker = !pthread_equal(pthread_self(), s->caller);
 
 	atomic_fetch_add(&s->produce_calls, 1);
 	if (i >= atomic_load(&s->consumed) + s->ahead)
 		atomic_fetch_add(&s->window_violations, 1);
-	if (on_worker)
+	if (!pthread_equal(pthread_self(), s->caller))
 		atomic_fetch_add(&s->produced_by_worker, 1);
-	if (i == 0 && on_worker)
-		atomic_store(&s->chunk0_by_worker, 1);
-	if (on_worker != (by_worker != 0))
-		atomic_fetch_add(&s->flag_mismatches, 1);
 	if (i == s->fail_produce_at)
 		return SEV_STATUS_INVALID_ADDRESS;
 	s->vals[i] = i * 7u + 1u;
@@ -97,9 +87,7 @@ static uint16_t syn_run(swsev_fw *fw, struct syn *s)
 				   .ahead = s->ahead,
 				   .produce = syn_produce,
 				   .consume = syn_consume,
-				   .arg = s,
-				   .steal_ns = s->steal_ns,
-				   .caller_first = s->caller_first };
+				   .arg = s };
 	uint8_t *ring = NULL;
 	uint16_t st;
 	int tries = 0;
@@ -137,7 +125,6 @@ TEST(engine_order_and_window)
 			CHECK_EQ(atomic_load(&s.produce_calls), s.n);
 			CHECK_EQ(s.order_errors, 0);
 			CHECK_EQ(atomic_load(&s.window_violations), 0);
-			CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
 		}
 	}
 	fw_pipe_stats(p.fw, &runs1, &wc);
@@ -153,7 +140,6 @@ TEST(engine_order_and_window)
 			CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_SUCCESS);
 			CHECK_EQ(s.order_errors, 0);
 			CHECK_EQ(atomic_load(&s.window_violations), 0);
-			CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
 			by_worker = atomic_load(&s.produced_by_worker);
 		}
 		CHECK(by_worker > 0);
@@ -186,54 +172,6 @@ TEST(engine_order_and_window)
 			CHECK(r2[0] == 0 && r2[FW_PIPE_RING - 1] == 0);
 		}
 		fw_pipe_release(p.fw, 0);
-	}
-	t_plat_free(&p);
-}
-
-/* The patient caller (SEND_UPDATE_DATA's mode): with caller_first, chunk 0
- * is always the caller's and the worker starts at chunk 1; every chunk is
- * produced once and consumed in order; with a slow consumer the worker
- * produces the rest. Errors still stop the run at the first failing chunk. */
-TEST(engine_patient_caller)
-{
-	static struct syn s;
-	struct tplat p;
-	uint64_t runs0, wc;
-	uint32_t by_worker = 0;
-
-	CHECK(t_plat_new(&p, "genoa") == 0);
-	CHECK_EQ(fw_pipe_stats(p.fw, &runs0, &wc), 1);
-	for (int rep = 0; rep < 200; rep++) {
-		syn_init(&s, rep % 2 ? 5 : 17, rep % 2 ? 5 : 16);
-		s.steal_ns = 10000;
-		s.caller_first = rep % 4 < 2;
-		s.spin_us = rep % 8 == 0 ? 5 : 0;
-		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_SUCCESS);
-		CHECK_EQ(s.consume_calls, s.n);
-		CHECK_EQ(atomic_load(&s.produce_calls), s.n);
-		CHECK_EQ(s.order_errors, 0);
-		CHECK_EQ(atomic_load(&s.window_violations), 0);
-		CHECK_EQ(atomic_load(&s.flag_mismatches), 0);
-		if (s.caller_first)
-			CHECK_EQ(atomic_load(&s.chunk0_by_worker), 0);
-		by_worker += atomic_load(&s.produced_by_worker);
-	}
-	CHECK(by_worker > 0); /* this machine has a second CPU: the worker took part */
-	/* failures: a produce failure and a consume failure, in both modes */
-	for (int cf = 0; cf < 2; cf++) {
-		syn_init(&s, 9, 9);
-		s.steal_ns = 10000;
-		s.caller_first = cf;
-		s.fail_produce_at = cf ? 0 : 4;
-		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_INVALID_ADDRESS);
-		CHECK_EQ(s.consume_calls, cf ? 0 : 4);
-		CHECK_EQ(s.order_errors, 0);
-		syn_init(&s, 9, 9);
-		s.steal_ns = 10000;
-		s.caller_first = cf;
-		s.fail_consume_at = 2;
-		CHECK_EQ(syn_run(p.fw, &s), SEV_STATUS_HWERROR_PLATFORM);
-		CHECK_EQ(s.consume_calls, 3);
 	}
 	t_plat_free(&p);
 }
@@ -546,11 +484,9 @@ TEST(send_update_identical)
 	struct tplat a, b, t;
 	uint32_t gha, ghb;
 	uint64_t runs0, runs1, wc;
-	int worker;
 
 	CHECK(pa && pb);
 	CHECK(det_plat(&a, 1) == 0 && det_plat(&b, 0) == 0);
-	worker = fw_pipe_stats(a.fw, &runs0, &wc);
 	CHECK(t_plat_new(&t, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&t, 0), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_pdh_export(&t, target, NULL), SEV_STATUS_SUCCESS);
@@ -568,8 +504,7 @@ TEST(send_update_identical)
 		CHECK_EQ(send_packet(&a, gha, ga, len, ha, pa), SEV_STATUS_SUCCESS);
 		CHECK_EQ(send_packet(&b, ghb, ga, len, hb, pb), SEV_STATUS_SUCCESS);
 		fw_pipe_stats(a.fw, &runs1, &wc);
-		/* from two pages on, a's packets run on the pipeline; b's never */
-		CHECK_EQ(runs1 - runs0, (uint64_t)(worker && len >= 0x2000));
+		CHECK_EQ(runs1 - runs0, 0); /* SEND stays on the calling thread */
 		CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
 		CHECK_MEM(pa, pb, len);
 	}
@@ -756,7 +691,6 @@ TEST(concurrent_launches)
 TH_MAIN_BEGIN("test_fw_pipeline")
 RUN(engine_order_and_window);
 RUN(engine_errors);
-RUN(engine_patient_caller);
 RUN(span_geometry);
 RUN(hmac_stream);
 RUN(launch_update_identical);
