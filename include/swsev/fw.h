@@ -157,6 +157,9 @@ swsev_mem *swsev_fw_dram(swsev_fw *fw);
  * build of a firmware image installed by DOWNLOAD_FIRMWARE (volatile: a new
  * platform object runs the generation's again). Valid while fw lives. */
 const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw);
+/* A consistent copy of it, taken under the platform lock: a concurrent
+ * DOWNLOAD_FIRMWARE changes the API version and build. */
+void swsev_fw_profile_copy(swsev_fw *fw, struct swsev_profile *out);
 /* The CEK signed by the ASK (what AMD's KDS would serve) and the ASK/ARK. */
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084]) SWSEV_MUST_CHECK;
 swsev_err swsev_fw_amd_certs(swsev_fw *fw, uint8_t *ask_ark, size_t cap,

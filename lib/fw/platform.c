@@ -145,6 +145,13 @@ const struct swsev_profile *swsev_fw_profile(const swsev_fw *fw)
 	return fw->prof;
 }
 
+void swsev_fw_profile_copy(swsev_fw *fw, struct swsev_profile *out)
+{
+	pthread_rwlock_rdlock(&fw->plock);
+	*out = *fw->prof;
+	pthread_rwlock_unlock(&fw->plock);
+}
+
 swsev_err swsev_fw_cek_signed(swsev_fw *fw, uint8_t out[2084])
 {
 	pthread_rwlock_rdlock(&fw->plock);

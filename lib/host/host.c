@@ -544,12 +544,15 @@ out:
 
 static void op_hello(swsev_host *h, struct swsev_rsp *rsp)
 {
+	struct swsev_profile pr;
 	char t[160];
-	int n = snprintf(t, sizeof(t),
-			 "swsev host 0.1; profile %s; SEV API %u.%u build %u; asids %u (SEV-ES %u)",
-			 h->prof->name ? h->prof->name : "?", h->prof->api_major,
-			 h->prof->api_minor, h->prof->build, h->prof->asid_count,
-			 h->prof->es_asids);
+	int n;
+
+	swsev_fw_profile_copy(h->fw, &pr); /* API and build change with DOWNLOAD_FIRMWARE */
+	n = snprintf(t, sizeof(t),
+		     "swsev host 0.1; profile %s; SEV API %u.%u build %u; asids %u (SEV-ES %u)",
+		     pr.name ? pr.name : "?", pr.api_major, pr.api_minor, pr.build, pr.asid_count,
+		     pr.es_asids);
 
 	host_set_err(rsp, n > 0 ? host_out_blob(rsp, 0, t, strlen(t)) : -EINVAL);
 }
