@@ -26,6 +26,14 @@ static void usage(FILE *f)
 		"                       without it runs the generation's own build. A refused\n"
 		"                       image stops the daemon (exit 1) with the firmware's\n"
 		"                       status, e.g. BAD_SIGNATURE (0x0a)\n"
+		"  --inject-fault CMD[@POINT][#N]\n"
+		"                       make the Nth (default 1st; '*': every) CMD fail as a\n"
+		"                       hardware error, for testing error paths: at POINT\n"
+		"                       'command' (default: on entry, HWERROR_PLATFORM) or a\n"
+		"                       clean-up point, shutdown.cleanup or df_flush.flush\n"
+		"                       (HWERROR_UNSAFE: every later command fails until the\n"
+		"                       daemon restarts); also init.load, download.install.\n"
+		"                       CMD: PDH_GEN, LAUNCH_START, 0x09, any, ... Repeatable\n"
 		"  --foreground         stay in the foreground, log to stderr\n"
 		"  --log-level L        error | warn | info | debug (default info)\n"
 		"  --max-clients N      concurrent connections (default 64, max 1024)\n"
@@ -53,6 +61,7 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 		{ "vendor-root", required_argument, NULL, 'r' },
 		{ "group", required_argument, NULL, 'G' },
 		{ "firmware", required_argument, NULL, 'F' },
+		{ "inject-fault", required_argument, NULL, 'I' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "max-clients", required_argument, NULL, 'm' },
@@ -91,6 +100,15 @@ int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o)
 			}
 			o->firmware = optarg;
 			break;
+		case 'I': {
+			char err[200];
+
+			if (swsevd_fault_add(optarg, err, sizeof(err)) != 0) {
+				fprintf(stderr, "swsevd: --inject-fault: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case 'f': o->foreground = 1; break;
 		case 'l':
 			o->log_level = parse_level(optarg);

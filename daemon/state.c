@@ -213,6 +213,7 @@ swsev_err swsevd_state_open(const struct swsevd_opts *o, struct swsevd_state *st
 	if (e)
 		return e;
 
+	swsevd_fault_install(&st->ops);
 	e = swsev_fw_new(st->profile, &st->ops, st->root, &st->fw);
 	if (e == SWSEV_E_INTEGRITY || e == SWSEV_E_VERSION || e == SWSEV_E_FORMAT ||
 	    e == SWSEV_E_TRUNCATED || e == SWSEV_E_TRAILING) {

@@ -43,6 +43,15 @@ struct swsevd_opts {
 /* Returns 0 to run, 1 to exit 0 (help/version printed), 2 on a usage error. */
 int swsevd_opts_parse(int argc, char **argv, struct swsevd_opts *o);
 
+/* ---- fault.c ----
+ * --inject-fault CMD[@POINT][#N]: the Nth (default first; '*' every)
+ * occurrence of command CMD (a name, a number, or 'any') fails at fault
+ * point POINT (default 'command': on entry, HWERROR_PLATFORM; the clean-up
+ * points give HWERROR_UNSAFE). 0, or -1 with err filled. */
+int swsevd_fault_add(const char *spec, char *err, size_t errlen);
+/* Arms the hook in ops when any specification was given (before swsev_fw_new). */
+void swsevd_fault_install(struct swsev_fw_ops *ops);
+
 /* ---- log.c ---- */
 void swsevd_log_init(int level);
 /* Redirects the log to a file (daemon mode); 0 or -1. */

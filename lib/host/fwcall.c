@@ -95,9 +95,11 @@ uint16_t host_platform_init_locked(swsev_host *h, int *called)
 	uint16_t status;
 	int es = h->prof->es_asids > 0;
 
-	if (host_platform_status(h, st) < 0) {
+	memset(st, 0, sizeof(st));
+	status = host_fw(h, SEV_CMD_PLATFORM_STATUS, st, sizeof(st));
+	if (status != SEV_STATUS_SUCCESS) {
 		*called = 1;
-		return SEV_STATUS_HWERROR_PLATFORM;
+		return status; /* e.g. HWERROR_UNSAFE after a failed clean-up: pass it on */
 	}
 	if (st[2] != SWSEV_PSTATE_UNINIT)
 		return SEV_STATUS_SUCCESS;
