@@ -20,6 +20,16 @@ struct bench_opts {
 	double seconds; /* minimum measuring time per figure */
 	int quick;      /* smaller sizes and counts (smoke runs) */
 };
+/*
+ * The options for a figure that has a target: five times the measuring
+ * time (not in --quick runs). This machine's CPU speed switches between
+ * two levels every few seconds (P-384 ECDH 1100 or 1600 op/s, on either
+ * vCPU, idle or not); the fastest of five rounds spread over five seconds
+ * nearly always includes a fast one, as `openssl speed`'s fastest of three
+ * passes does (bench/run.sh), so both sides of a ratio come from the same
+ * level.
+ */
+struct bench_opts bench_long(const struct bench_opts *o);
 
 /*
  * One reported figure. Strings must not contain tabs or newlines.

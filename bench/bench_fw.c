@@ -240,7 +240,9 @@ static void launch_update(const struct bench_opts *o)
 				       .figure = fig,
 				       .unit = "MB/s",
 				       .prim = "sha256@16384",
-				       .target = ">=0.85",
+				       /* the firmware issue's figure is the 4 MiB image;
+					* the other sizes show the curve */
+				       .target = sizes[i] == (4u << 20) ? ">=0.85" : "-",
 				       .series = "lud_size",
 				       .x = (double)sizes[i],
 				       .note = note };
@@ -261,7 +263,9 @@ static void launch_update(const struct bench_opts *o)
 		/* chunks per call as lib/fw/launch.c cuts them */
 		fw_span_init(&sp, B_GUEST, sizes[i], 4096,
 			     sizes[i] >= (512u << 10) ? 65536 : 16384);
-		if (rate3(o, &b, sp.n, &rt) != 0) {
+		struct bench_opts lo = bench_long(o);
+
+		if (rate3(sizes[i] == (4u << 20) ? &lo : o, &b, sp.n, &rt) != 0) {
 			bench_fail(id, fig, "LAUNCH_UPDATE_DATA failed");
 			bfw_free(&b);
 			continue;
@@ -317,7 +321,9 @@ static void send_update_len(const struct bench_opts *o, uint32_t len)
 	swsev_wle32(b.cmd + 0x20, len);
 	swsev_wle64(b.cmd + 0x28, B_OUT + 0x1000);
 	swsev_wle32(b.cmd + 0x30, len);
-	if (rate3(o, &b, 0, &rt) != 0) {
+	struct bench_opts lo = bench_long(o);
+
+	if (rate3(big ? &lo : o, &b, 0, &rt) != 0) {
 		bench_fail(r.id, r.figure, "SEND_UPDATE_DATA failed");
 		bfw_free(&b);
 		return;
@@ -387,7 +393,8 @@ static void launch_start(const struct bench_opts *o)
 	swsev_wle64(b.cmd + 0x18, B_BUF + 0x1000);
 	swsev_wle32(b.cmd + 0x20, SWSEV_SESSION_LEN);
 	{
-		double rate = bench_rate_cpu(o, op_launch_start, &b);
+		struct bench_opts lo = bench_long(o);
+		double rate = bench_rate_cpu(&lo, op_launch_start, &b);
 		r.value = rate < 0 ? NAN : rate;
 	}
 	bench_emit(&r);

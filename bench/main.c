@@ -81,6 +81,15 @@ static double rate(const struct bench_opts *o, int (*op)(void *arg), void *arg, 
 	return best;
 }
 
+struct bench_opts bench_long(const struct bench_opts *o)
+{
+	struct bench_opts l = *o;
+
+	if (!o->quick)
+		l.seconds = o->seconds * 5;
+	return l;
+}
+
 double bench_rate(const struct bench_opts *o, int (*op)(void *arg), void *arg)
 {
 	return rate(o, op, arg, 0);
