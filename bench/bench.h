@@ -19,15 +19,17 @@
 struct bench_opts {
 	double seconds; /* minimum measuring time per figure */
 	int quick;      /* smaller sizes and counts (smoke runs) */
+	int rounds;     /* rounds per figure, the fastest kept (0: 5) */
 };
+#define BENCH_ROUNDS_OF(o) ((o)->rounds > 0 ? (o)->rounds : 5)
 /*
- * The options for a figure that has a target: five times the measuring
- * time (not in --quick runs). This machine's CPU speed switches between
- * two levels every few seconds (P-384 ECDH 1100 or 1600 op/s, on either
- * vCPU, idle or not); the fastest of five rounds spread over five seconds
- * nearly always includes a fast one, as `openssl speed`'s fastest of three
- * passes does (bench/run.sh), so both sides of a ratio come from the same
- * level.
+ * The options for a figure that has a target: twenty rounds of the
+ * measuring time each (not in --quick runs), the fastest kept. This
+ * machine's CPU speed switches between two levels (P-384 ECDH 1100 or
+ * 1600 op/s, on either vCPU, idle or not) for stretches of ten seconds and
+ * more; twenty seconds of rounds nearly always include the fast level, as
+ * `openssl speed`'s fastest of three passes spread over the run does
+ * (bench/run.sh), so both sides of a ratio come from the same level.
  */
 struct bench_opts bench_long(const struct bench_opts *o);
 

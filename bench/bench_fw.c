@@ -158,7 +158,7 @@ static double clock_s(clockid_t id)
 static int rate3(const struct bench_opts *o, struct bfw *b, uint32_t chunks_per_call,
 		 struct rates *out)
 {
-	double t0 = bench_now(), round = o->seconds / 5;
+	double t0 = bench_now(), round = o->seconds / BENCH_ROUNDS_OF(o);
 	unsigned long n = 0, batch;
 	uint64_t runs0, wc0, runs1, wc1;
 
@@ -171,7 +171,7 @@ static int rate3(const struct bench_opts *o, struct bfw *b, uint32_t chunks_per_
 	batch = (unsigned long)((double)n / (bench_now() - t0) * 1e-3) + 1;
 	fw_pipe_stats(b->fw, &runs0, &wc0);
 	n = 0;
-	for (int r = 0; r < 5; r++) {
+	for (int r = 0; r < BENCH_ROUNDS_OF(o); r++) {
 		double w0 = bench_now(), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 		double a0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), w, c, a;
 		unsigned long k = 0;

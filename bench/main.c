@@ -15,9 +15,6 @@
 
 static FILE *out;
 
-/* bench_rate measures this many rounds and keeps the fastest. */
-#define BENCH_ROUNDS 5
-
 struct bench_def {
 	const char *name;
 	const char *desc;
@@ -50,7 +47,7 @@ static double thread_cpu_now(void)
  * rate divides by the chosen clock; the best round wins. */
 static double rate(const struct bench_opts *o, int (*op)(void *arg), void *arg, int cpu)
 {
-	double t0 = bench_now(), warm = o->seconds * 0.05, round = o->seconds / BENCH_ROUNDS,
+	double t0 = bench_now(), warm = o->seconds * 0.05, round = o->seconds / BENCH_ROUNDS_OF(o),
 	       best = 0;
 	unsigned long n = 0, batch = 1;
 
@@ -63,7 +60,7 @@ static double rate(const struct bench_opts *o, int (*op)(void *arg), void *arg, 
 	} while (n < 3 || bench_now() - t0 < warm);
 	batch = (unsigned long)((double)n / (bench_now() - t0) * 1e-3) + 1;
 
-	for (int r = 0; r < BENCH_ROUNDS; r++) {
+	for (int r = 0; r < BENCH_ROUNDS_OF(o); r++) {
 		double w0 = bench_now(), c0 = thread_cpu_now(), took;
 		n = 0;
 		for (;;) {
@@ -85,8 +82,10 @@ struct bench_opts bench_long(const struct bench_opts *o)
 {
 	struct bench_opts l = *o;
 
-	if (!o->quick)
-		l.seconds = o->seconds * 5;
+	if (!o->quick) {
+		l.rounds = 20;
+		l.seconds = o->seconds * l.rounds;
+	}
 	return l;
 }
 

@@ -23,7 +23,7 @@
 # divides by the process's user CPU time (its default); swsev-bench's
 # figures compared with a primitive divide by their thread's CPU time too
 # (bench_rate_cpu) and keep the fastest of 5 rounds (rows with a target:
-# rounds over five times the time, bench_long). Both are
+# of 20 rounds, bench_long). Both are
 # single-threaded, and time spent preempted counts on neither side, so
 # the ratios hold on a busy machine.
 set -euo pipefail
