@@ -14,8 +14,8 @@
  * copies it (the struct, what the firmware wrote into the user buffers,
  * `error` in struct sev_issue_cmd, errno). A read-only descriptor sends
  * no SWSEV_REQ_WRITABLE flag, so state-changing commands get -EPERM from
- * the host layer, as from the driver. dup/dup2/dup3/close keep the table
- * right. Without SWSEV_SOCKET everything passes through to the real
+ * the host layer, as from the driver. dup/dup2/dup3, fcntl's F_DUPFD and
+ * F_DUPFD_CLOEXEC, and close keep the table right. Without SWSEV_SOCKET everything passes through to the real
  * device. SWSEV_PRELOAD_DEBUG=1 explains a failed open on stderr.
  */
 #include <dlfcn.h>
@@ -57,6 +57,8 @@ static int (*real_ioctl)(int, unsigned long, ...);
 static int (*real_dup)(int);
 static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
+static int (*real_fcntl)(int, int, ...);
+static int (*real_fcntl64)(int, int, ...);
 
 static void fork_prepare(void)
 {
@@ -82,6 +84,8 @@ static void resolve(void)
 	real_dup = (int (*)(int))dlsym(RTLD_NEXT, "dup");
 	real_dup2 = (int (*)(int, int))dlsym(RTLD_NEXT, "dup2");
 	real_dup3 = (int (*)(int, int, int))dlsym(RTLD_NEXT, "dup3");
+	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
+	real_fcntl64 = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl64");
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
@@ -318,6 +322,56 @@ EXPORT int dup2(int fd, int nfd)
 EXPORT int dup3(int fd, int nfd, int flags)
 {
 	return dup_common(fd, nfd, flags, 1);
+}
+
+/*
+ * fcntl: F_DUPFD and F_DUPFD_CLOEXEC duplicate a descriptor like dup; every
+ * other command passes through. The third argument is read as a pointer,
+ * as glibc's own wrapper does: on the supported ABIs an int argument
+ * arrives in the same register.
+ */
+static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+{
+	int m, r;
+
+	init();
+	m = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) ? tracked(fd) : FD_NONE;
+	if (real == NULL)
+		real = real_fcntl;
+	r = real ? real(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
+	if (r >= 0 && m) {
+		if (r >= MAX_TRACKED) {
+			sys_close(r);
+			errno = EMFILE;
+			return -1;
+		}
+		track(r, m);
+	}
+	return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	init();
+	return fcntl_common(real_fcntl, fd, cmd, arg);
+}
+
+EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	init();
+	return fcntl_common(real_fcntl64, fd, cmd, arg);
 }
 
 /* ---- SEV_ISSUE_CMD ---- */

@@ -305,6 +305,20 @@ int main(int argc, char **argv)
 	r = fd2 == 100 ? status(100, &st) : -1;
 	result("dup2", r == 0, "dup2'd descriptor: r=%d", r);
 	close(100);
+	/* fcntl's duplicates too; the copy keeps the original's access mode */
+	fd2 = fcntl(ro, F_DUPFD_CLOEXEC, 200);
+	r = fd2 >= 200 ? status(fd2, &st) : -1;
+	result("fcntl_dupfd_cloexec", r == 0 && (fcntl(fd2, F_GETFD) & FD_CLOEXEC),
+	       "fcntl(F_DUPFD_CLOEXEC) descriptor %d: r=%d", fd2, r);
+	r = fd2 >= 0 ? issue(fd2, SEV_PDH_GEN, NULL, &e, &fw) : 0;
+	result("fcntl_dupfd_keeps_read_only", r == -1 && e == EPERM, "r=%d errno=%d", r, e);
+	if (fd2 >= 0)
+		close(fd2);
+	fd2 = fcntl(rw, F_DUPFD, 0);
+	r = fd2 >= 0 ? status(fd2, &st) : -1;
+	result("fcntl_dupfd", r == 0, "fcntl(F_DUPFD) descriptor %d: r=%d", fd2, r);
+	if (fd2 >= 0)
+		close(fd2);
 
 	/* FACTORY_RESET: back to UNINIT, self-owned, a new identity; the CEK stays */
 	r = issue(rw, SEV_FACTORY_RESET, NULL, &e, &fw);
