@@ -66,15 +66,14 @@ static int cmd_lookup(const char *s, size_t len, uint32_t *out)
 int swsevd_fault_add(const char *spec, char *err, size_t errlen)
 {
 	const char *at, *hash, *end = spec + strlen(spec);
-	struct fault f;
+	struct fault *f = &faults[nfaults]; /* counted only once it is whole */
 	uint64_t n;
 
-	memset(&f, 0, sizeof(f));
 	if (nfaults == FAULTS_MAX) {
 		snprintf(err, errlen, "at most %d --inject-fault options", FAULTS_MAX);
 		return -1;
 	}
-	if (strlen(spec) >= sizeof(f.spec)) {
+	if (strlen(spec) >= sizeof(f->spec)) {
 		snprintf(err, errlen, "'%.40s...' is too long", spec);
 		return -1;
 	}
@@ -84,14 +83,14 @@ int swsevd_fault_add(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s': write CMD[@POINT][#N]", spec);
 		return -1;
 	}
-	if (cmd_lookup(spec, (size_t)((at ? at : hash ? hash : end) - spec), &f.cmd) != 0) {
+	if (cmd_lookup(spec, (size_t)((at ? at : hash ? hash : end) - spec), &f->cmd) != 0) {
 		snprintf(err, errlen,
 			 "'%s': not a SEV command (a name such as PDH_GEN or LAUNCH_START, its "
 			 "number, or 'any')",
 			 spec);
 		return -1;
 	}
-	f.point = SWSEV_FAULT_COMMAND;
+	f->point = SWSEV_FAULT_COMMAND;
 	if (at != NULL) {
 		size_t len = (size_t)((hash ? hash : end) - (at + 1));
 		unsigned i;
@@ -106,27 +105,23 @@ int swsevd_fault_add(const char *spec, char *err, size_t errlen)
 				 spec);
 			return -1;
 		}
-		f.point = points[i];
+		f->point = points[i];
 	}
-	f.nth = 1;
+	f->nth = 1;
 	if (hash != NULL) {
 		if (strcmp(hash + 1, "*") == 0) {
-			f.nth = 0;
+			f->nth = 0;
 		} else if (swsev_parse_u64(hash + 1, 1000000, &n) != SWSEV_OK || n == 0) {
 			snprintf(err, errlen,
 				 "'%s': #N must be a number in 1..1000000, or '*' for every time",
 				 spec);
 			return -1;
 		} else {
-			f.nth = (uint32_t)n;
+			f->nth = (uint32_t)n;
 		}
 	}
-	snprintf(f.spec, sizeof(f.spec), "%s", spec);
-	faults[nfaults].cmd = f.cmd;
-	faults[nfaults].point = f.point;
-	faults[nfaults].nth = f.nth;
-	atomic_init(&faults[nfaults].seen, 0);
-	memcpy(faults[nfaults].spec, f.spec, sizeof(f.spec));
+	snprintf(f->spec, sizeof(f->spec), "%s", spec);
+	atomic_init(&f->seen, 0);
 	nfaults++;
 	return 0;
 }

@@ -281,13 +281,10 @@ EXPORT int close(int fd)
 	return sys_close(fd);
 }
 
-EXPORT int dup(int fd)
+/* A new descriptor n (or -1) duplicated from one of mode m: tracked like
+ * it; one beyond the table is closed again (EMFILE), as it could not be. */
+static int track_dup(int n, int m)
 {
-	int m, n;
-
-	init();
-	m = tracked(fd);
-	n = real_dup ? real_dup(fd) : (int)syscall(SYS_dup, fd);
 	if (n >= 0 && m) {
 		if (n >= MAX_TRACKED) {
 			sys_close(n);
@@ -297,6 +294,15 @@ EXPORT int dup(int fd)
 		track(n, m);
 	}
 	return n;
+}
+
+EXPORT int dup(int fd)
+{
+	int m;
+
+	init();
+	m = tracked(fd);
+	return track_dup(real_dup ? real_dup(fd) : (int)syscall(SYS_dup, fd), m);
 }
 
 static int dup_common(int fd, int nfd, int flags, int three)
@@ -330,24 +336,15 @@ EXPORT int dup3(int fd, int nfd, int flags)
  * as glibc's own wrapper does: on the supported ABIs an int argument
  * arrives in the same register.
  */
-static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+static int fcntl_common(int use64, int fd, int cmd, void *arg)
 {
-	int m, r;
+	int (*real)(int, int, ...);
+	int m;
 
 	init();
+	real = use64 && real_fcntl64 ? real_fcntl64 : real_fcntl;
 	m = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) ? tracked(fd) : FD_NONE;
-	if (real == NULL)
-		real = real_fcntl;
-	r = real ? real(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
-	if (r >= 0 && m) {
-		if (r >= MAX_TRACKED) {
-			sys_close(r);
-			errno = EMFILE;
-			return -1;
-		}
-		track(r, m);
-	}
-	return r;
+	return track_dup(real ? real(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg), m);
 }
 
 EXPORT int fcntl(int fd, int cmd, ...)
@@ -358,8 +355,7 @@ EXPORT int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	init();
-	return fcntl_common(real_fcntl, fd, cmd, arg);
+	return fcntl_common(0, fd, cmd, arg);
 }
 
 EXPORT int fcntl64(int fd, int cmd, ...)
@@ -370,8 +366,7 @@ EXPORT int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	init();
-	return fcntl_common(real_fcntl64, fd, cmd, arg);
+	return fcntl_common(1, fd, cmd, arg);
 }
 
 /* ---- SEV_ISSUE_CMD ---- */

@@ -12,15 +12,30 @@
 #include "codec/codec.h"
 #include "crypto/crypto_int.h"
 
+/* CTR over len bytes on an initialised context, in chunks of whole blocks
+ * (the counter stays continuous across them). 1 on success. */
+static int ctr_update(EVP_CIPHER_CTX *ctx, const uint8_t *ip, uint8_t *op, size_t len)
+{
+	int outl;
+
+	while (len > 0) {
+		int n = len > (size_t)(INT_MAX & ~15) ? (INT_MAX & ~15) : (int)len;
+
+		if (EVP_EncryptUpdate(ctx, op, &outl, ip, n) != 1 || outl != n)
+			return 0;
+		ip += n;
+		op += n;
+		len -= (size_t)n;
+	}
+	return 1;
+}
+
 swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const void *in, void *out,
 			   size_t len)
 {
 	const struct swsev_algs *a = swsev_crypto_algs();
 	EVP_CIPHER_CTX *ctx = NULL;
-	const uint8_t *ip = in;
-	uint8_t *op = out;
 	swsev_err r = SWSEV_E_INTERNAL;
-	int outl;
 
 	if (key == NULL || iv == NULL || ((in == NULL || out == NULL) && len != 0))
 		return SWSEV_E_INVALID;
@@ -32,21 +47,10 @@ swsev_err swsev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16], const vo
 		r = SWSEV_E_NOMEM;
 		goto out;
 	}
-	if (EVP_EncryptInit_ex2(ctx, a->aes128_ctr, key, iv, NULL) != 1) {
+	if (EVP_EncryptInit_ex2(ctx, a->aes128_ctr, key, iv, NULL) != 1 ||
+	    !ctr_update(ctx, in, out, len)) {
 		r = SWSEV_E_CRYPTO;
 		goto out;
-	}
-	while (len > 0) {
-		/* whole blocks per chunk keep the counter continuous across chunks */
-		int n = len > (size_t)(INT_MAX & ~15) ? (INT_MAX & ~15) : (int)len;
-
-		if (EVP_EncryptUpdate(ctx, op, &outl, ip, n) != 1 || outl != n) {
-			r = SWSEV_E_CRYPTO;
-			goto out;
-		}
-		ip += n;
-		op += n;
-		len -= (size_t)n;
 	}
 	r = SWSEV_OK;
 out:
@@ -88,31 +92,18 @@ fail:
 
 swsev_err swsev_ctr_crypt(swsev_ctr *c, const uint8_t iv[16], const void *in, void *out, size_t len)
 {
-	const uint8_t *ip = in;
-	uint8_t *op = out;
-	int outl;
-
 	if (c == NULL || iv == NULL || ((in == NULL || out == NULL) && len != 0))
 		return SWSEV_E_INVALID;
 	if (len == 0)
 		return SWSEV_OK;
 	/* a new IV on the kept key schedule (resets the counter and the
 	 * partial-block state) */
-	if (EVP_EncryptInit_ex2(c->ctx, NULL, NULL, iv, NULL) != 1)
-		goto fail;
-	while (len > 0) {
-		int n = len > (size_t)(INT_MAX & ~15) ? (INT_MAX & ~15) : (int)len;
-
-		if (EVP_EncryptUpdate(c->ctx, op, &outl, ip, n) != 1 || outl != n)
-			goto fail;
-		ip += n;
-		op += n;
-		len -= (size_t)n;
+	if (EVP_EncryptInit_ex2(c->ctx, NULL, NULL, iv, NULL) != 1 ||
+	    !ctr_update(c->ctx, in, out, len)) {
+		ERR_clear_error();
+		return SWSEV_E_CRYPTO;
 	}
 	return SWSEV_OK;
-fail:
-	ERR_clear_error();
-	return SWSEV_E_CRYPTO;
 }
 
 void swsev_ctr_free(swsev_ctr *c)
@@ -263,25 +254,34 @@ static int xe_tweaks(swsev_memc *c, uint64_t page_paddr)
 	return ecb_page(c->tweak, c->t, c->addrs);
 }
 
+/* XTS over the first n bytes (whole blocks) of the page at page_paddr: its
+ * tweak sequence starts at the page's block 0, so a prefix en/decrypts
+ * exactly as within the whole page. 1 on success. */
+static int xts_prefix(swsev_memc *c, uint64_t page_paddr, const uint8_t *in, uint8_t *out, size_t n,
+		      int enc)
+{
+	EVP_CIPHER_CTX *ctx = enc ? c->enc : c->dec;
+	uint8_t iv[16];
+	int outl = 0;
+
+	swsev_wle64(iv, page_paddr);
+	memset(iv + 8, 0, 8);
+	/* new tweak only: the key schedules are kept */
+	return EVP_CipherInit_ex2(ctx, NULL, NULL, iv, enc, NULL) == 1 &&
+	       EVP_CipherUpdate(ctx, out, &outl, in, (int)n) == 1 && outl == (int)n;
+}
+
 static swsev_err memc_page(swsev_memc *c, uint64_t page_paddr, const uint8_t *in, uint8_t *out,
 			   int enc)
 {
 	swsev_err r = SWSEV_E_INTERNAL;
-	uint8_t iv[16];
-	int outl = 0;
 
 	if (c == NULL || in == NULL || out == NULL)
 		return SWSEV_E_INVALID;
 	if ((page_paddr & (SWSEV_PAGE - 1)) != 0)
 		return SWSEV_E_INVALID;
 	if (c->mode == SWSEV_MEMC_XTS) {
-		EVP_CIPHER_CTX *ctx = enc ? c->enc : c->dec;
-
-		swsev_wle64(iv, page_paddr);
-		memset(iv + 8, 0, 8);
-		/* new tweak only: the key schedules are kept */
-		if (EVP_CipherInit_ex2(ctx, NULL, NULL, iv, enc, NULL) != 1 ||
-		    EVP_CipherUpdate(ctx, out, &outl, in, SWSEV_PAGE) != 1 || outl != SWSEV_PAGE) {
+		if (!xts_prefix(c, page_paddr, in, out, SWSEV_PAGE, enc)) {
 			r = SWSEV_E_CRYPTO;
 			goto out;
 		}
@@ -331,9 +331,8 @@ swsev_err swsev_memc_decrypt_page(swsev_memc *c, uint64_t page_paddr, const uint
 swsev_err swsev_memc_decrypt_prefix(swsev_memc *c, uint64_t page_paddr, const uint8_t *in,
 				    uint8_t *out, size_t n)
 {
-	uint8_t pt[SWSEV_PAGE], iv[16];
+	uint8_t pt[SWSEV_PAGE];
 	swsev_err r;
-	int outl = 0;
 
 	if (c == NULL || in == NULL || out == NULL || n == 0 || n > SWSEV_PAGE ||
 	    n % SWSEV_AES_BLOCK != 0 || (page_paddr & (SWSEV_PAGE - 1)) != 0)
@@ -341,12 +340,8 @@ swsev_err swsev_memc_decrypt_prefix(swsev_memc *c, uint64_t page_paddr, const ui
 	if (n == SWSEV_PAGE)
 		return memc_page(c, page_paddr, in, out, 0);
 	if (c->mode == SWSEV_MEMC_XTS) {
-		swsev_wle64(iv, page_paddr);
-		memset(iv + 8, 0, 8);
-		/* blocks 0..n/16-1 of the data unit: no ciphertext stealing, as n
-		 * is whole blocks, so they decrypt exactly as in the whole page */
-		if (EVP_CipherInit_ex2(c->dec, NULL, NULL, iv, 0, NULL) != 1 ||
-		    EVP_CipherUpdate(c->dec, out, &outl, in, (int)n) != 1 || outl != (int)n) {
+		/* n is whole blocks: no ciphertext stealing */
+		if (!xts_prefix(c, page_paddr, in, out, n, 0)) {
 			swsev_wipe(out, n);
 			ERR_clear_error();
 			return SWSEV_E_CRYPTO;

@@ -205,9 +205,13 @@ struct fw_vmsa_sum {
 	uint8_t sum[32];
 };
 uint16_t fw_vmsa_record(struct fw_guest *g, uint64_t spa, const uint8_t page[SWSEV_MEM_PAGE]);
-/* SUCCESS, or INVALID_PARAM when [spa, spa+len) is not exactly a recorded
- * VMSA or its plaintext under the guest's key changed. */
-uint16_t fw_vmsa_check(swsev_fw *fw, struct fw_guest *g, uint64_t spa, uint32_t len);
+/* SUCCESS and its index if [spa, spa+len) is exactly a recorded VMSA,
+ * else INVALID_PARAM. */
+uint16_t fw_vmsa_lookup(const struct fw_guest *g, uint64_t spa, uint32_t len, uint32_t *idx);
+/* SUCCESS if plain, that VMSA's plaintext read now, still has its sum,
+ * else INVALID_PARAM. */
+uint16_t fw_vmsa_verify(const struct fw_guest *g, uint32_t idx,
+			const uint8_t plain[SWSEV_MEM_PAGE]);
 void fw_vmsa_drop(struct fw_guest *g);
 /* 1 if fw_vmsa_record(g, spa, ...) will find a slot (checked before any work). */
 int fw_vmsa_room(const struct fw_guest *g, uint64_t spa);

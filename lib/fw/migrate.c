@@ -228,6 +228,7 @@ static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint8_t
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
 	uint8_t buf[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN];
+	uint32_t vi = 0;
 	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
 	struct xport x;
@@ -275,11 +276,13 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		goto out;
 	/* Genoa: a VMSA leaves only if its integrity sum still holds */
 	if (vmsa) {
-		st = fw_vmsa_check(fw, g, ga, x.guest_len);
+		st = fw_vmsa_lookup(g, ga, x.guest_len, &vi);
 		if (st != SEV_STATUS_SUCCESS)
 			goto out;
 	}
 	st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
+	if (st == SEV_STATUS_SUCCESS && vmsa)
+		st = fw_vmsa_verify(g, vi, buf);
 	if (st != SEV_STATUS_SUCCESS) {
 		swsev_wipe(buf, x.guest_len);
 		goto out;

@@ -15,6 +15,16 @@
 
 #include "fw/fw_int.h"
 
+/* The index of the VMSA recorded at spa, or vmsa_count if none. */
+static uint32_t vmsa_find(const struct fw_guest *g, uint64_t spa)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->vmsa_count && g->vmsas[i].spa != spa; i++)
+		;
+	return i;
+}
+
 uint16_t fw_vmsa_record(struct fw_guest *g, uint64_t spa, const uint8_t page[SWSEV_MEM_PAGE])
 {
 	uint8_t sum[32];
@@ -22,8 +32,7 @@ uint16_t fw_vmsa_record(struct fw_guest *g, uint64_t spa, const uint8_t page[SWS
 
 	if (swsev_sha256(page, SWSEV_MEM_PAGE, sum) != SWSEV_OK)
 		return SEV_STATUS_HWERROR_PLATFORM;
-	for (i = 0; i < g->vmsa_count && g->vmsas[i].spa != spa; i++)
-		;
+	i = vmsa_find(g, spa);
 	if (i == g->vmsa_count) {
 		if (g->vmsa_count == FW_VMSA_MAX)
 			return SEV_STATUS_RESOURCE_LIMIT;
@@ -51,34 +60,29 @@ uint16_t fw_vmsa_record(struct fw_guest *g, uint64_t spa, const uint8_t page[SWS
 	return SEV_STATUS_SUCCESS;
 }
 
-uint16_t fw_vmsa_check(swsev_fw *fw, struct fw_guest *g, uint64_t spa, uint32_t len)
+uint16_t fw_vmsa_lookup(const struct fw_guest *g, uint64_t spa, uint32_t len, uint32_t *idx)
 {
-	uint8_t page[SWSEV_MEM_PAGE], sum[32];
-	uint16_t st;
-	uint32_t i;
-
-	if (len != SWSEV_MEM_PAGE)
-		return SEV_STATUS_INVALID_PARAM;
-	for (i = 0; i < g->vmsa_count && g->vmsas[i].spa != spa; i++)
-		;
-	if (i == g->vmsa_count)
+	if (len != SWSEV_MEM_PAGE || (*idx = vmsa_find(g, spa)) == g->vmsa_count)
 		return SEV_STATUS_INVALID_PARAM; /* not a VMSA of this guest */
-	st = fw_enc_read(fw, g->asid, spa, page, sizeof(page));
-	if (st == SEV_STATUS_SUCCESS && swsev_sha256(page, sizeof(page), sum) != SWSEV_OK)
+	return SEV_STATUS_SUCCESS;
+}
+
+uint16_t fw_vmsa_verify(const struct fw_guest *g, uint32_t idx, const uint8_t plain[SWSEV_MEM_PAGE])
+{
+	uint8_t sum[32];
+	uint16_t st = SEV_STATUS_SUCCESS;
+
+	if (swsev_sha256(plain, SWSEV_MEM_PAGE, sum) != SWSEV_OK)
 		st = SEV_STATUS_HWERROR_PLATFORM;
-	if (st == SEV_STATUS_SUCCESS && !swsev_ct_equal(sum, g->vmsas[i].sum, sizeof(sum)))
+	else if (!swsev_ct_equal(sum, g->vmsas[idx].sum, sizeof(sum)))
 		st = SEV_STATUS_INVALID_PARAM;
-	swsev_wipe(page, sizeof(page));
 	swsev_wipe(sum, sizeof(sum));
 	return st;
 }
 
 int fw_vmsa_room(const struct fw_guest *g, uint64_t spa)
 {
-	for (uint32_t i = 0; i < g->vmsa_count; i++)
-		if (g->vmsas[i].spa == spa)
-			return 1;
-	return g->vmsa_count < FW_VMSA_MAX;
+	return vmsa_find(g, spa) < g->vmsa_count || g->vmsa_count < FW_VMSA_MAX;
 }
 
 void fw_vmsa_drop(struct fw_guest *g)

@@ -208,28 +208,8 @@ TEST(parse_and_sign)
 	free(b);
 }
 
-struct owner {
-	struct swsev_cert pdh, godh;
-	struct swsev_session s;
-	uint8_t godh_raw[SWSEV_CERT_LEN], sess_raw[SWSEV_SESSION_LEN];
-	uint8_t tek[16], tik[16];
-};
-
-static int owner_start(struct tplat *p, uint32_t policy, struct owner *o)
-{
-	uint8_t pdh[SWSEV_CERT_LEN];
-
-	if (t_pdh_export(p, pdh, NULL) != SEV_STATUS_SUCCESS ||
-	    swsev_cert_parse(pdh, sizeof(pdh), &o->pdh) != SWSEV_OK ||
-	    swsev_owner_session(&o->pdh, policy, &o->godh, &o->s, o->tek, o->tik) != SWSEV_OK ||
-	    swsev_cert_encode(&o->godh, o->godh_raw) != SWSEV_OK)
-		return -1;
-	swsev_session_encode(&o->s, o->sess_raw);
-	return 0;
-}
-
 /* Launches a guest with a session and returns its measurement, or -1. */
-static int launch_measure(struct tplat *p, uint32_t policy, struct owner *o, uint8_t m[48],
+static int launch_measure(struct tplat *p, uint32_t policy, struct t_owner *o, uint8_t m[48],
 			  uint8_t ld[32])
 {
 	uint8_t img[8192];
@@ -237,7 +217,7 @@ static int launch_measure(struct tplat *p, uint32_t policy, struct owner *o, uin
 
 	t_pattern(img, sizeof(img), 77);
 	t_write(p, T_GUEST, img, sizeof(img));
-	if (owner_start(p, policy, o) != 0 ||
+	if (t_owner_start(p, policy, o) != 0 ||
 	    t_launch_start(p, 0, policy, o->godh_raw, o->sess_raw, &h) != SEV_STATUS_SUCCESS ||
 	    t_activate(p, h, ASID) != SEV_STATUS_SUCCESS ||
 	    t_update(p, SEV_CMD_LAUNCH_UPDATE_DATA, h, T_GUEST, sizeof(img)) !=
@@ -250,7 +230,7 @@ static int launch_measure(struct tplat *p, uint32_t policy, struct owner *o, uin
 TEST(download_changes_status_and_measurement)
 {
 	struct tplat p;
-	struct owner o;
+	struct t_owner o;
 	uint8_t *img, m[48], ld[32], want[32];
 	size_t len;
 	swsev_fw *again = NULL;
@@ -276,10 +256,10 @@ TEST(download_changes_status_and_measurement)
 	CHECK_EQ(swsev_measure(o.tik, 0, 22, 21, 0, ld, m + 32, want), SWSEV_OK);
 	CHECK(memcmp(m, want, 32) != 0);
 	/* a session whose policy needs API 0.22 is refused by a 0.21 firmware */
-	CHECK(owner_start(&p, 22u << 24, &o) == 0);
+	CHECK(t_owner_start(&p, 22u << 24, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, 22u << 24, o.godh_raw, o.sess_raw, NULL),
 		 SEV_STATUS_POLICY_FAILURE);
-	CHECK(owner_start(&p, 21u << 24, &o) == 0);
+	CHECK(t_owner_start(&p, 21u << 24, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, 21u << 24, o.godh_raw, o.sess_raw, NULL),
 		 SEV_STATUS_SUCCESS);
 

@@ -12,28 +12,6 @@
 #define ASID 300 /* genoa: SEV (non-ES) ASIDs are 201..1006 */
 #define IMG (64 * 1024)
 
-struct owner {
-	struct swsev_cert pdh, godh;
-	struct swsev_session s;
-	uint8_t godh_raw[SWSEV_CERT_LEN], sess_raw[SWSEV_SESSION_LEN];
-	uint8_t tek[16], tik[16];
-};
-
-static int owner_start(struct tplat *p, uint32_t policy, struct owner *o)
-{
-	uint8_t pdh[SWSEV_CERT_LEN];
-	if (t_pdh_export(p, pdh, NULL) != SEV_STATUS_SUCCESS)
-		return -1;
-	if (swsev_cert_parse(pdh, sizeof(pdh), &o->pdh) != SWSEV_OK)
-		return -1;
-	if (swsev_owner_session(&o->pdh, policy, &o->godh, &o->s, o->tek, o->tik) != SWSEV_OK)
-		return -1;
-	if (swsev_cert_encode(&o->godh, o->godh_raw) != SWSEV_OK)
-		return -1;
-	swsev_session_encode(&o->s, o->sess_raw);
-	return 0;
-}
-
 TEST(chain_exported_validates_under_root)
 {
 	struct tplat p;
@@ -79,7 +57,7 @@ TEST(chain_exported_validates_under_root)
 TEST(owner_launch_measure_secret)
 {
 	struct tplat p;
-	struct owner o;
+	struct t_owner o;
 	uint32_t policy = 0; /* debugging allowed for the DBG check below */
 	uint32_t h = 0, gpol, gasid;
 	uint8_t *img = malloc(IMG), *back = malloc(IMG), m[48], ld[32], want[32], gstate;
@@ -91,7 +69,7 @@ TEST(owner_launch_measure_secret)
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	prof = swsev_fw_profile(p.fw);
 	CHECK_EQ(t_init_flush(&p, 1), SEV_STATUS_SUCCESS);
-	CHECK(owner_start(&p, policy, &o) == 0);
+	CHECK(t_owner_start(&p, policy, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, policy, o.godh_raw, o.sess_raw, &h), SEV_STATUS_SUCCESS);
 	CHECK_EQ(h, 1);
 	CHECK_EQ(t_activate(&p, h, ASID), SEV_STATUS_SUCCESS);
@@ -222,13 +200,13 @@ TEST(owner_launch_measure_secret)
 TEST(session_tampering_refused)
 {
 	struct tplat p;
-	struct owner o;
+	struct t_owner o;
 	uint32_t policy = SWSEV_POLICY_NODBG | SWSEV_POLICY_NOKS, h;
 	uint8_t bad[SWSEV_SESSION_LEN], badc[SWSEV_CERT_LEN];
 
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&p, 1), SEV_STATUS_SUCCESS);
-	CHECK(owner_start(&p, policy, &o) == 0);
+	CHECK(t_owner_start(&p, policy, &o) == 0);
 	/* each field of the session: nonce, wrap_tk, wrap_iv, wrap_mac, policy_mac */
 	for (int off = 0; off < SWSEV_SESSION_LEN; off += 17) {
 		memcpy(bad, o.sess_raw, sizeof(bad));
@@ -290,7 +268,7 @@ TEST(session_tampering_refused)
 TEST(policy_checks_at_launch_start)
 {
 	struct tplat p;
-	struct owner o;
+	struct t_owner o;
 	uint32_t h;
 	/* API minimum above the firmware's 0.22 */
 	uint32_t pol_api = (0u << 16) | (23u << 24);
@@ -298,14 +276,14 @@ TEST(policy_checks_at_launch_start)
 
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
-	CHECK(owner_start(&p, pol_api, &o) == 0);
+	CHECK(t_owner_start(&p, pol_api, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, pol_api, o.godh_raw, o.sess_raw, &h),
 		 SEV_STATUS_POLICY_FAILURE);
-	CHECK(owner_start(&p, pol_rsvd, &o) == 0);
+	CHECK(t_owner_start(&p, pol_rsvd, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, pol_rsvd, o.godh_raw, o.sess_raw, &h),
 		 SEV_STATUS_POLICY_FAILURE);
 	/* exactly the firmware's version is fine */
-	CHECK(owner_start(&p, 22u << 24, &o) == 0);
+	CHECK(t_owner_start(&p, 22u << 24, &o) == 0);
 	CHECK_EQ(t_launch_start(&p, 0, 22u << 24, o.godh_raw, o.sess_raw, &h), SEV_STATUS_SUCCESS);
 	/* without a session the policy is not checked (Genoa) */
 	CHECK_EQ(t_launch_start(&p, 0, pol_api, NULL, NULL, &h), SEV_STATUS_SUCCESS);

@@ -250,6 +250,29 @@ T_UNUSED static void t_pattern(uint8_t *b, size_t n, uint32_t seed)
 		b[i] = (uint8_t)((i * 131u + seed * 7u + (i >> 8)) ^ (seed >> 3));
 }
 
+/* The guest owner's side of a launch with a session: the platform's PDH,
+ * a fresh GODH, session blob, TEK and TIK (swsev_owner_session), and the
+ * GODH and session encoded for LAUNCH_START. */
+struct t_owner {
+	struct swsev_cert pdh, godh;
+	struct swsev_session s;
+	uint8_t godh_raw[SWSEV_CERT_LEN], sess_raw[SWSEV_SESSION_LEN];
+	uint8_t tek[16], tik[16];
+};
+
+T_UNUSED static int t_owner_start(struct tplat *p, uint32_t policy, struct t_owner *o)
+{
+	uint8_t pdh[SWSEV_CERT_LEN];
+
+	if (t_pdh_export(p, pdh, NULL) != SEV_STATUS_SUCCESS ||
+	    swsev_cert_parse(pdh, sizeof(pdh), &o->pdh) != SWSEV_OK ||
+	    swsev_owner_session(&o->pdh, policy, &o->godh, &o->s, o->tek, o->tik) != SWSEV_OK ||
+	    swsev_cert_encode(&o->godh, o->godh_raw) != SWSEV_OK)
+		return -1;
+	swsev_session_encode(&o->s, o->sess_raw);
+	return 0;
+}
+
 /* A guest launched without a session up to RUNNING, with image bytes at T_GUEST. */
 T_UNUSED static uint32_t t_quick_guest(struct tplat *p, uint32_t policy, uint32_t asid,
 				       size_t img_len)
