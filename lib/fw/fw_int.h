@@ -56,6 +56,7 @@ struct fw_guest {
 	uint8_t tek[16], tik[16];
 	swsev_hmac_ctx *xport_mac; /* keyed with tik for SEND_UPDATE_* (migrate.c), or NULL */
 	swsev_ctr *xport_ctr;      /* keyed with tek for SEND_UPDATE_* (migrate.c), or NULL */
+	swsev_ctr *xport_ctr_w;    /* the same, for the pipeline worker's chunks, or NULL */
 	swsev_sha256_ctx *ld_ctx;  /* the running launch digest (LUPDATE) */
 	uint8_t ld[32];            /* finished launch digest */
 	uint8_t measure[32];       /* LAUNCH_MEASURE's MEASURE, for LAUNCH_SECRET */
@@ -221,13 +222,15 @@ int fw_vmsa_room(const struct fw_guest *g, uint64_t spa);
  * created by swsev_fw_new and joined by swsev_fw_free, that runs the cheap
  * half of a large command's per-chunk work while the calling thread runs
  * the half that bounds the command: LAUNCH_UPDATE_DATA hashes chunk k while
- * the worker copies and encrypts chunks k+1.. (SEND_UPDATE_DATA measured
- * slower on it: docs/firmware.md "Pipelining").
+ * the worker copies and encrypts chunks k+1..; SEND_UPDATE_DATA MACs chunk
+ * k while the worker decrypts, encrypts and copies out chunks k+1.., when
+ * fw_pipe_choose finds that faster (docs/firmware.md "Pipelining").
  * The caller never depends on the worker: a chunk the worker has not
  * claimed yet when the caller needs it is produced by the caller itself, so
  * a busy, preempted or absent worker only costs speed. One command at a
  * time uses the worker; concurrent commands run single-threaded.
  */
+#define FW_SEND_PIPE_MIN 0x1000u    /* SEND_UPDATE_DATA packets from 8 KiB (migrate.c) */
 #define FW_PIPE_MAX_AHEAD 16u       /* chunks produced ahead of the consumer, at most */
 #define FW_PIPE_RING (512u * 1024u) /* scratch a claimed worker comes with */
 
@@ -263,6 +266,20 @@ void fw_pipe_enable(swsev_fw *fw, int on);
 /* Jobs run and chunks the worker produced so far; returns 1 if there is a
  * worker thread (tests and benchmarks). */
 int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks);
+/* Adaptive use of the pipeline (pipeline.c, fw_pipe_choose): kinds of
+ * command that measure both ways. */
+enum { FW_PIPE_SEND = 0, FW_PIPE_KINDS = 1 };
+#define FW_PIPE_PERIOD 128u /* commands per period; the first */
+#define FW_PIPE_BURST 8u     /* run the costlier way, */
+#define FW_PIPE_WARM 3u      /* and the first of those are not measured */
+/* 1: run this command on the pipeline (if fw_pipe_acquire then succeeds);
+ * *measure: 1 if its time should go to fw_pipe_record. */
+int fw_pipe_choose(swsev_fw *fw, unsigned kind, int *measure);
+/* The time one command of `len` bytes took, on the pipeline or not. */
+void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_t len);
+/* The recent costs, ns per KiB (0: not measured): one thread, pipeline
+ * (tests and benchmarks). */
+int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2]);
 /* Chunk geometry of a pipelined range [a, end): chunk 0 runs to the first
  * multiple of `first` above a (a small first chunk shortens the time
  * before the worker's output is needed), chunk i >= 1 to the next multiple

@@ -26,6 +26,8 @@ void fw_guest_wipe_channel(struct fw_guest *g)
 	g->xport_mac = NULL;
 	swsev_ctr_free(g->xport_ctr); /* keyed with the TEK */
 	g->xport_ctr = NULL;
+	swsev_ctr_free(g->xport_ctr_w);
+	g->xport_ctr_w = NULL;
 	swsev_wipe(g->measure, sizeof(g->measure));
 	swsev_sha256_free(g->ld_ctx);
 	g->ld_ctx = NULL;

@@ -4,6 +4,7 @@
  * crypto.md §4.3, §7).
  */
 #include <string.h>
+#include <time.h>
 
 #include "codec/codec.h"
 #include "fw/fw_int.h"
@@ -170,65 +171,205 @@ out:
 }
 
 /*
- * The SEND_UPDATE_* seal (crypto.md §7), the bytes of swsev_pkt_seal, on
- * the calling thread: buf holds the guest plaintext of [ga, ga+len) and
- * leaves holding the packet's ciphertext (AES-128-CTR under the TEK, in
- * place), so nothing secret is left in it on success; on failure it is
- * wiped. MAC: HMAC(TIK, CTX || LE32(flags) || IV || LE32(guest_len) ||
- * LE32(trans_len) || ciphertext), both lengths being guest_len on Genoa.
- * The channel keeps its keyed contexts (fw_guest_wipe_channel frees them):
- * an HMAC context keyed with the TIK and a CTR context keyed with the TEK;
- * keying them per packet cost about 10% of a 16 KiB packet. On the pipeline
- * (pipeline.c) this measured slower, not faster: docs/firmware.md
- * "Pipelining".
+ * The SEND_UPDATE_* seal (crypto.md §7), the bytes of swsev_pkt_seal:
+ * AES-128-CTR under the TEK from a fresh IV, then HMAC(TIK, CTX ||
+ * LE32(flags) || IV || LE32(guest_len) || LE32(trans_len) || ciphertext),
+ * both lengths being guest_len on Genoa. The channel keeps its keyed
+ * contexts (fw_guest_wipe_channel frees them): an HMAC context keyed with
+ * the TIK and CTR contexts keyed with the TEK, one per thread that encrypts
+ * (keying them per packet cost about 10% of a 16 KiB packet).
+ *
+ * seal_begin draws the IV and MACs the header fields; the ciphertext is
+ * then MACed in order (on one thread: send_seal; on the pipeline:
+ * send_pipelined), and seal_end writes the MAC.
  */
-static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint8_t *buf, uint32_t len,
-			  struct swsev_pkt_hdr *h)
+static uint16_t seal_begin(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint32_t len,
+			   struct swsev_pkt_hdr *h)
 {
-	uint8_t pre[1 + 4 + 16 + 4 + 4], iv[16];
+	uint8_t pre[1 + 4 + 16 + 4 + 4];
 	swsev_err r = SWSEV_OK;
 
 	memset(h, 0, sizeof(*h));
 	/* IVs from the pool: one 16-byte RAND_bytes costs 15% of a 16 KiB packet */
-	if (fw_xport_iv(fw, iv) != SWSEV_OK) {
-		swsev_wipe(buf, len);
+	if (fw_xport_iv(fw, h->iv) != SWSEV_OK)
 		return SEV_STATUS_HWERROR_PLATFORM;
-	}
 	pre[0] = ctx;
 	swsev_wle32(pre + 1, 0); /* flags */
-	memcpy(pre + 5, iv, 16);
+	memcpy(pre + 5, h->iv, 16);
 	swsev_wle32(pre + 21, len);
 	swsev_wle32(pre + 25, len);
 	if (g->xport_ctr == NULL)
 		r = swsev_ctr_new(g->tek, &g->xport_ctr);
 	if (r == SWSEV_OK)
-		r = swsev_ctr_crypt(g->xport_ctr, iv, buf, buf, len);
-	if (r != SWSEV_OK) {
-		swsev_wipe(buf, len); /* may still hold plaintext */
-		return SEV_STATUS_HWERROR_PLATFORM;
-	}
-	r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac) :
-				   swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
+		r = g->xport_mac != NULL ? swsev_hmac_sha256_reset(g->xport_mac) :
+					   swsev_hmac_sha256_new(g->tik, 16, &g->xport_mac);
 	if (r == SWSEV_OK)
 		r = swsev_hmac_sha256_update(g->xport_mac, pre, sizeof(pre));
-	if (r == SWSEV_OK)
-		r = swsev_hmac_sha256_update(g->xport_mac, buf, len);
-	if (r == SWSEV_OK)
-		r = swsev_hmac_sha256_final(g->xport_mac, h->mac);
 	if (r != SWSEV_OK) {
-		swsev_hmac_sha256_free(g->xport_mac); /* in an unknown state */
-		g->xport_mac = NULL;
 		memset(h, 0, sizeof(*h));
 		return SEV_STATUS_HWERROR_PLATFORM;
 	}
-	memcpy(h->iv, iv, 16);
 	return SEV_STATUS_SUCCESS;
+}
+
+static uint16_t seal_end(struct fw_guest *g, struct swsev_pkt_hdr *h)
+{
+	if (swsev_hmac_sha256_final(g->xport_mac, h->mac) == SWSEV_OK)
+		return SEV_STATUS_SUCCESS;
+	swsev_hmac_sha256_free(g->xport_mac); /* in an unknown state */
+	g->xport_mac = NULL;
+	memset(h, 0, sizeof(*h));
+	return SEV_STATUS_HWERROR_PLATFORM;
+}
+
+/* On the calling thread: buf holds the guest plaintext and leaves holding
+ * the packet's ciphertext (encrypted in place), so nothing secret is left in
+ * it on success; on failure it is wiped. */
+static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint8_t *buf, uint32_t len,
+			  struct swsev_pkt_hdr *h)
+{
+	uint16_t st = seal_begin(fw, g, ctx, len, h);
+
+	if (st == SEV_STATUS_SUCCESS &&
+	    (swsev_ctr_crypt(g->xport_ctr, h->iv, buf, buf, len) != SWSEV_OK ||
+	     swsev_hmac_sha256_update(g->xport_mac, buf, len) != SWSEV_OK))
+		st = SEV_STATUS_HWERROR_PLATFORM;
+	if (st == SEV_STATUS_SUCCESS)
+		st = seal_end(g, h);
+	if (st != SEV_STATUS_SUCCESS) {
+		swsev_wipe(buf, len); /* may still hold plaintext */
+		memset(h, 0, sizeof(*h));
+	}
+	return st;
+}
+
+/*
+ * SEND_UPDATE_DATA on the pipeline (pipeline.c; docs/firmware.md
+ * "Pipelining"): the MAC, the one step that cannot be split, stays on the
+ * calling thread, and the worker does the rest of chunk k+1 while the
+ * caller MACs chunk k: decrypt the guest range under the VEK into a ring
+ * slot, encrypt it there with the TEK at the counter of its offset, and
+ * copy it to the transport buffer. Chunk 0 is short, as the caller does it
+ * itself unless the worker is quicker. Every byte of the packet is that of
+ * send_seal. A slot holds plaintext only inside one produce call (wiped if
+ * that call fails), so the ring needs no wipe afterwards. The transport
+ * buffer is written chunk by chunk, so do_send_update keeps a buffer that
+ * overlaps the guest range on one thread, and a failure can leave part of
+ * a packet's ciphertext (never plaintext) in it without a header.
+ */
+#define SUD_FIRST 0x800u /* chunk 0: usually the caller's, short */
+#define SUD_CHUNK 0x1000u
+_Static_assert(SUD_CHUNK * FW_PIPE_MAX_AHEAD <= FW_PIPE_RING, "SEND ring slots");
+
+struct sud {
+	swsev_fw *fw;
+	struct fw_guest *g;
+	struct fw_span sp;
+	uint8_t *ring;
+	uint64_t ta;
+	pthread_t caller;
+	const uint8_t *iv;
+	uint32_t ahead;
+};
+
+static uint8_t *sud_slot(const struct sud *s, uint32_t i)
+{
+	return s->ring + (size_t)(i % s->ahead) * SUD_CHUNK;
+}
+
+/* The counter block `blocks` 16-byte blocks after iv (128-bit big-endian). */
+static void ctr_at(const uint8_t iv[16], uint64_t blocks, uint8_t out[16])
+{
+	unsigned carry = 0;
+
+	for (int i = 15; i >= 0; i--) {
+		unsigned v = iv[i] + (unsigned)(blocks & 0xff) + carry;
+		out[i] = (uint8_t)v;
+		carry = v >> 8;
+		blocks >>= 8;
+	}
+}
+
+static uint16_t sud_produce(void *arg, uint32_t i)
+{
+	const struct sud *s = arg;
+	uint8_t *slot = sud_slot(s, i), ctr[16];
+	int on_caller = pthread_equal(pthread_self(), s->caller);
+	swsev_ctr *c;
+	uint64_t lo;
+	size_t n;
+	uint16_t st;
+
+	/* the worker's context is made on the worker, from its own malloc
+	 * arena: next to the caller's, the two could share cache lines */
+	if (!on_caller && s->g->xport_ctr_w == NULL &&
+	    swsev_ctr_new(s->g->tek, &s->g->xport_ctr_w) != SWSEV_OK)
+		return SEV_STATUS_HWERROR_PLATFORM;
+	c = on_caller ? s->g->xport_ctr : s->g->xport_ctr_w;
+	fw_span_get(&s->sp, i, &lo, &n);
+	st = fw_enc_read(s->fw, s->g->asid, lo, slot, n);
+	if (st == SEV_STATUS_SUCCESS) {
+		ctr_at(s->iv, (lo - s->sp.a) / 16, ctr);
+		if (swsev_ctr_crypt(c, ctr, slot, slot, n) != SWSEV_OK)
+			st = SEV_STATUS_HWERROR_PLATFORM;
+	}
+	if (st == SEV_STATUS_SUCCESS)
+		st = fw_host_write(s->fw, s->ta + (lo - s->sp.a), slot, n);
+	if (st != SEV_STATUS_SUCCESS)
+		swsev_wipe(slot, n); /* may hold plaintext */
+	return st;
+}
+
+static uint16_t sud_consume(void *arg, uint32_t i)
+{
+	const struct sud *s = arg;
+	const uint8_t *slot = sud_slot(s, i);
+	uint64_t lo;
+	size_t n;
+
+	fw_span_get(&s->sp, i, &lo, &n);
+	return swsev_hmac_sha256_update(s->g->xport_mac, slot, n) == SWSEV_OK ?
+		       SEV_STATUS_SUCCESS :
+		       SEV_STATUS_HWERROR_PLATFORM;
+}
+
+static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t ga, uint32_t len,
+			       uint64_t ta, uint8_t *ring, struct swsev_pkt_hdr *h)
+{
+	struct sud s = { .fw = fw, .g = g, .ring = ring, .ta = ta, .caller = pthread_self() };
+	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume, .arg = &s };
+	uint16_t st = seal_begin(fw, g, SWSEV_CTX_DATA, len, h);
+
+	if (st == SEV_STATUS_SUCCESS) {
+		s.iv = h->iv;
+		fw_span_init(&s.sp, ga, len, SUD_FIRST, SUD_CHUNK);
+		s.ahead = FW_PIPE_MAX_AHEAD;
+		job.n = s.sp.n;
+		job.ahead = s.ahead;
+		st = fw_pipe_run(fw, &job);
+	}
+	if (st == SEV_STATUS_SUCCESS)
+		st = seal_end(g, h);
+	fw_pipe_release(fw, 0); /* the slots hold ciphertext or were wiped */
+	if (st != SEV_STATUS_SUCCESS)
+		memset(h, 0, sizeof(*h));
+	return st;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
-	uint8_t buf[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN];
+	uint8_t buf[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN], *ring;
 	uint32_t vi = 0;
+	int eligible, want = 0, measure = 0, piped = 0;
+	uint64_t t0 = 0;
 	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
 	struct xport x;
@@ -280,20 +421,34 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		if (st != SEV_STATUS_SUCCESS)
 			goto out;
 	}
-	st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
-	if (st == SEV_STATUS_SUCCESS && vmsa)
-		st = fw_vmsa_verify(g, vi, buf);
-	if (st != SEV_STATUS_SUCCESS) {
-		swsev_wipe(buf, x.guest_len);
-		goto out;
+	/* pipelined, the transport buffer is written while the guest range is
+	 * still being read: not when they overlap */
+	eligible = !vmsa && x.guest_len >= FW_SEND_PIPE_MIN &&
+		   (ta + x.guest_len <= ga || ga + x.guest_len <= ta);
+	if (eligible) {
+		want = fw_pipe_choose(fw, FW_PIPE_SEND, &measure);
+		t0 = measure ? mono_ns() : 0;
 	}
-	st = send_seal(fw, g, ctx, buf, x.guest_len, &h); /* buf: ciphertext, or wiped */
+	if (want && fw_pipe_acquire(fw, &ring)) {
+		piped = 1;
+		st = send_pipelined(fw, g, ga, x.guest_len, ta, ring, &h);
+	} else {
+		st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
+		if (st == SEV_STATUS_SUCCESS && vmsa)
+			st = fw_vmsa_verify(g, vi, buf);
+		if (st == SEV_STATUS_SUCCESS)
+			st = send_seal(fw, g, ctx, buf, x.guest_len, &h); /* buf: ciphertext, or wiped */
+		else
+			swsev_wipe(buf, x.guest_len);
+		if (st == SEV_STATUS_SUCCESS)
+			st = fw_host_write(fw, ta, buf, x.guest_len);
+	}
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
+	if (measure)
+		fw_pipe_record(fw, FW_PIPE_SEND, piped, mono_ns() - t0, x.guest_len);
 	swsev_pkt_hdr_encode(&h, hdr);
-	st = fw_host_write(fw, ta, buf, x.guest_len);
-	if (st == SEV_STATUS_SUCCESS)
-		st = fw_host_write(fw, ha, hdr, sizeof(hdr));
+	st = fw_host_write(fw, ha, hdr, sizeof(hdr));
 	if (st == SEV_STATUS_SUCCESS)
 		swsev_wle32(c->buf + 0x10, SWSEV_PKT_HDR_LEN);
 out:

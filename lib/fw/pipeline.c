@@ -83,6 +83,13 @@ struct fw_pipe {
 	struct ev to_worker, to_caller;
 	_Alignas(LINE) _Atomic uint64_t runs;
 	_Alignas(LINE) _Atomic uint64_t worker_chunks; /* fw_pipe_stats */
+	/* fw_pipe_choose: per kind of command, the recent cost of each way to
+	 * run it (ns per KiB, 1/8 weight per sample, 0 = not measured yet) and
+	 * the eligible commands seen; written by whichever thread runs one */
+	_Alignas(LINE) struct {
+		_Atomic uint32_t cost[2];
+		_Atomic uint32_t seen;
+	} way[FW_PIPE_KINDS];
 
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
@@ -172,7 +179,9 @@ static void produce(struct fw_pipe *p, struct run *r, uint32_t i, int by_worker)
 	unsigned s = i % j->ahead;
 
 	r->slot[s].st = j->produce(j->arg, i);
-	atomic_store(&r->slot[s].done, i + 1);
+	/* release, not seq_cst: the caller is polling this line, and a fenced
+	 * store would wait for the other core to give it up */
+	atomic_store_explicit(&r->slot[s].done, i + 1, memory_order_release);
 	if (by_worker)
 		ev_signal(&p->to_caller);
 }
@@ -354,12 +363,72 @@ void fw_pipe_release(swsev_fw *fw, size_t wipe)
 	struct fw_pipe *p = fw->pipe;
 
 	if (wipe == 0) {
-		atomic_store(&p->state, P_FREE);
+		atomic_store_explicit(&p->state, P_FREE, memory_order_release);
 		return;
 	}
 	atomic_store(&p->wipe, wipe < FW_PIPE_RING ? wipe : FW_PIPE_RING);
 	atomic_store(&p->state, P_WIPE);
 	ev_signal(&p->to_worker);
+}
+
+/*
+ * Whether a command of this kind should run on the pipeline, by what the
+ * last ones cost each way on this machine: a second core helps only while
+ * it is as fast as the first and the cache lines between them are cheap,
+ * and neither holds on every machine, nor at every moment on a virtual one.
+ * The cheaper way runs (one thread while the pipeline is not measured);
+ * the first FW_PIPE_BURST commands of every FW_PIPE_PERIOD run the other
+ * way, so a change in either is seen. The first FW_PIPE_WARM of a burst are
+ * not measured: a pipeline probe after a stretch on one thread finds the
+ * worker asleep, and waking it is not what the pipeline costs.
+ */
+int fw_pipe_choose(swsev_fw *fw, unsigned kind, int *measure)
+{
+	struct fw_pipe *p = fw->pipe;
+	uint32_t pos, one, two;
+	int best;
+
+	*measure = 0;
+	if (p == NULL || !p->have_thread || kind >= FW_PIPE_KINDS)
+		return 0;
+	pos = atomic_fetch_add_explicit(&p->way[kind].seen, 1, memory_order_relaxed) % FW_PIPE_PERIOD;
+	one = atomic_load_explicit(&p->way[kind].cost[0], memory_order_relaxed);
+	two = atomic_load_explicit(&p->way[kind].cost[1], memory_order_relaxed);
+	best = two != 0 && (one == 0 || two <= one);
+	*measure = pos >= FW_PIPE_WARM;
+	return pos < FW_PIPE_BURST ? !best : best;
+}
+
+void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_t len)
+{
+	struct fw_pipe *p = fw->pipe;
+	uint64_t c;
+	uint32_t old;
+
+	if (p == NULL || kind >= FW_PIPE_KINDS || len == 0)
+		return;
+	c = ns * 1024u / len;
+	if (c == 0)
+		c = 1;
+	if (c > UINT32_MAX / 2)
+		c = UINT32_MAX / 2;
+	old = atomic_load_explicit(&p->way[kind].cost[piped != 0], memory_order_relaxed);
+	if (old != 0)
+		c = (7u * (uint64_t)old + c) / 8u;
+	atomic_store_explicit(&p->way[kind].cost[piped != 0], (uint32_t)(c != 0 ? c : 1),
+			      memory_order_relaxed);
+}
+
+int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2])
+{
+	struct fw_pipe *p = fw->pipe;
+
+	cost[0] = cost[1] = 0;
+	if (p == NULL || kind >= FW_PIPE_KINDS)
+		return 0;
+	cost[0] = atomic_load_explicit(&p->way[kind].cost[0], memory_order_relaxed);
+	cost[1] = atomic_load_explicit(&p->way[kind].cost[1], memory_order_relaxed);
+	return 1;
 }
 
 struct chunk_wait {
@@ -371,7 +440,8 @@ static int chunk_ready(void *a)
 {
 	const struct chunk_wait *c = a;
 
-	return atomic_load(&c->r->slot[c->k % c->r->job->ahead].done) == c->k + 1;
+	return atomic_load_explicit(&c->r->slot[c->k % c->r->job->ahead].done,
+				    memory_order_acquire) == c->k + 1;
 }
 
 static int worker_out(void *a)
@@ -396,16 +466,23 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	r.job = job;
 	atomic_init(&r.wake_at, UINT32_MAX);
 	p->run = &r;
-	atomic_fetch_add(&p->run_seq, 1);
-	atomic_store(&p->open, 1);
+	/* plain stores, no fence: the worker is likely polling these lines, and
+	 * a fenced write would wait for it to give them up. Only the claim's
+	 * holder writes run_seq. */
+	atomic_store_explicit(&p->run_seq, atomic_load_explicit(&p->run_seq, memory_order_relaxed) + 1,
+			      memory_order_release);
+	atomic_store_explicit(&p->open, 1, memory_order_release);
 	ev_signal(&p->to_worker);
 
 	for (uint32_t k = 0; k < job->n && st == SEV_STATUS_SUCCESS; k++) {
 		unsigned s = k % job->ahead;
 
-		if (atomic_load(&r.slot[s].done) != k + 1) {
+		if (atomic_load_explicit(&r.slot[s].done, memory_order_acquire) != k + 1) {
 			uint32_t want = k;
-			if (atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
+			/* a plain load first: a failing compare-and-swap would still
+			 * take the line from the worker */
+			if (atomic_load_explicit(&r.next, memory_order_relaxed) == k &&
+			    atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
 				produce(p, &r, k, 0); /* not claimed yet: do it here */
 			} else {
 				struct chunk_wait c = { &r, k };
@@ -416,9 +493,16 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 		st = r.slot[s].st;
 		if (st == SEV_STATUS_SUCCESS)
 			st = job->consume(job->arg, k);
-		atomic_store(&r.consumed, k + 1);
-		if (k + 1 >= atomic_load(&r.wake_at))
-			ev_signal(&p->to_worker);
+		if (job->n <= job->ahead) {
+			/* the ring never fills, so the worker never waits for
+			 * room: a release store (the slot's bytes were read before
+			 * it) and no fence */
+			atomic_store_explicit(&r.consumed, k + 1, memory_order_release);
+		} else {
+			atomic_store(&r.consumed, k + 1);
+			if (k + 1 >= atomic_load(&r.wake_at))
+				ev_signal(&p->to_worker);
+		}
 	}
 	if (st != SEV_STATUS_SUCCESS) {
 		atomic_store(&r.cancel, 1);

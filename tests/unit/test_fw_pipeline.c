@@ -483,7 +483,8 @@ TEST(send_update_identical)
 	uint8_t *pa = malloc(FW_SCRATCH), *pb = malloc(FW_SCRATCH);
 	struct tplat a, b, t;
 	uint32_t gha, ghb;
-	uint64_t runs0, runs1, wc;
+	uint64_t runs0, runs1, wc, piped = 0;
+	int have_worker = 0;
 
 	CHECK(pa && pb);
 	CHECK(det_plat(&a, 1) == 0 && det_plat(&b, 0) == 0);
@@ -503,11 +504,16 @@ TEST(send_update_identical)
 		fw_pipe_stats(a.fw, &runs0, &wc);
 		CHECK_EQ(send_packet(&a, gha, ga, len, ha, pa), SEV_STATUS_SUCCESS);
 		CHECK_EQ(send_packet(&b, ghb, ga, len, hb, pb), SEV_STATUS_SUCCESS);
-		fw_pipe_stats(a.fw, &runs1, &wc);
-		CHECK_EQ(runs1 - runs0, 0); /* SEND stays on the calling thread */
+		/* from 8 KiB SEND_UPDATE_DATA runs on the pipeline when the
+		 * worker is free (it may still be clearing the launch's ring) */
+		have_worker = fw_pipe_stats(a.fw, &runs1, &wc);
+		CHECK(runs1 - runs0 <= (len >= FW_SEND_PIPE_MIN ? 1u : 0u));
+		piped += runs1 - runs0;
 		CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
 		CHECK_MEM(pa, pb, len);
 	}
+	if (have_worker)
+		CHECK(piped >= 1);
 	/* a new channel after SEND_CANCEL: the MAC is keyed with the new TIK */
 	CHECK_EQ(t_handle_cmd(&a, SEV_CMD_SEND_CANCEL, gha), SEV_STATUS_SUCCESS);
 	CHECK_EQ(t_handle_cmd(&b, SEV_CMD_SEND_CANCEL, ghb), SEV_STATUS_SUCCESS);
@@ -520,6 +526,7 @@ TEST(send_update_identical)
 	CHECK_MEM(pa, pb, 0x4000);
 	/* the transport buffer overlapping the guest range: every page is read
 	 * before any ciphertext lands on it, as in the sequential path */
+	fw_pipe_stats(a.fw, &runs0, &wc);
 	for (int i = 0; i < 2; i++) {
 		struct tplat *q = i ? &b : &a;
 		uint32_t gh = i ? ghb : gha;
@@ -529,6 +536,8 @@ TEST(send_update_identical)
 		t_read(q, T_OUT, i ? hb : ha, SWSEV_PKT_HDR_LEN);
 		t_read(q, T_GUEST + 0x1000, i ? pb : pa, 0x4000);
 	}
+	fw_pipe_stats(a.fw, &runs1, &wc);
+	CHECK_EQ(runs1 - runs0, 0); /* overlapping: on the calling thread */
 	CHECK_MEM(ha, hb, SWSEV_PKT_HDR_LEN);
 	CHECK_MEM(pa, pb, 0x4000);
 	t_plat_free(&a);
@@ -536,6 +545,59 @@ TEST(send_update_identical)
 	t_plat_free(&t);
 	free(pa);
 	free(pb);
+}
+
+/* The adaptive choice (fw_pipe_choose): one thread until the pipeline is
+ * measured, a probe burst of the costlier way at the start of every
+ * period, its first commands not measured, and the cheaper way otherwise;
+ * fw_pipe_record keeps a 1/8-weighted mean. */
+TEST(send_adaptive_choice)
+{
+	struct tplat p;
+	uint64_t runs, wc;
+	uint32_t cost[2];
+	int m;
+
+	CHECK(t_plat_new(&p, "genoa") == 0);
+	if (!fw_pipe_stats(p.fw, &runs, &wc)) {
+		/* no worker (one CPU): never the pipeline */
+		CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND, &m), 0);
+		CHECK_EQ(m, 0);
+		t_plat_free(&p);
+		return;
+	}
+	/* nothing measured: the period starts with a pipeline burst */
+	for (uint32_t i = 0; i < FW_PIPE_PERIOD; i++) {
+		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
+		CHECK_EQ(want, i < FW_PIPE_BURST ? 1 : 0);
+		CHECK_EQ(m, i >= FW_PIPE_WARM ? 1 : 0);
+	}
+	/* the pipeline cheaper: it runs, and a one-thread burst opens each period */
+	fw_pipe_record(p.fw, FW_PIPE_SEND, 0, 16000, 16384); /* 1000 ns/KiB */
+	fw_pipe_record(p.fw, FW_PIPE_SEND, 1, 12000, 16384); /* 750 ns/KiB */
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK_EQ(cost[0], 1000u);
+	CHECK_EQ(cost[1], 750u);
+	for (uint32_t i = 0; i < 2 * FW_PIPE_PERIOD; i++) {
+		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
+		CHECK_EQ(want, i % FW_PIPE_PERIOD < FW_PIPE_BURST ? 0 : 1);
+	}
+	/* the pipeline turns slower (a busy second core): the mean follows,
+	 * and one thread takes over */
+	for (int i = 0; i < 16; i++)
+		fw_pipe_record(p.fw, FW_PIPE_SEND, 1, 24000, 16384); /* 1500 ns/KiB */
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK(cost[1] > 1000u && cost[1] <= 1500u);
+	for (uint32_t i = 0; i < FW_PIPE_PERIOD; i++) {
+		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
+		CHECK_EQ(want, i < FW_PIPE_BURST ? 1 : 0);
+	}
+	/* an unknown kind, and a zero length, change nothing */
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_KINDS, &m), 0);
+	fw_pipe_record(p.fw, FW_PIPE_SEND, 0, 1u << 30, 0);
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK_EQ(cost[0], 1000u);
+	t_plat_free(&p);
 }
 
 /* The IV pool (production randomness): packets a real receiver opens;
@@ -695,6 +757,7 @@ RUN(span_geometry);
 RUN(hmac_stream);
 RUN(launch_update_identical);
 RUN(send_update_identical);
+RUN(send_adaptive_choice);
 RUN(send_update_received);
 RUN(concurrent_launches);
 TH_MAIN_END
