@@ -269,7 +269,7 @@ int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks);
 /* Adaptive use of the pipeline (pipeline.c, fw_pipe_choose): kinds of
  * command that measure both ways. */
 enum { FW_PIPE_SEND = 0, FW_PIPE_KINDS = 1 };
-#define FW_PIPE_PERIOD 128u /* commands per period; the first */
+#define FW_PIPE_PERIOD 256u /* commands per period; the first */
 #define FW_PIPE_BURST 8u     /* run the costlier way, */
 #define FW_PIPE_WARM 3u      /* and the first of those are not measured */
 /* 1: run this command on the pipeline (if fw_pipe_acquire then succeeds);

@@ -378,7 +378,7 @@ void fw_pipe_release(swsev_fw *fw, size_t wipe)
  * and neither holds on every machine, nor at every moment on a virtual one.
  * The cheaper way runs (one thread while the pipeline is not measured);
  * the first FW_PIPE_BURST commands of every FW_PIPE_PERIOD run the other
- * way, so a change in either is seen. The first FW_PIPE_WARM of a burst are
+ * way, so a change in either is seen (fw_pipe_record keeps the means). The first FW_PIPE_WARM of a burst are
  * not measured: a pipeline probe after a stretch on one thread finds the
  * worker asleep, and waking it is not what the pipeline costs.
  */
@@ -413,8 +413,14 @@ void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_
 	if (c > UINT32_MAX / 2)
 		c = UINT32_MAX / 2;
 	old = atomic_load_explicit(&p->way[kind].cost[piped != 0], memory_order_relaxed);
-	if (old != 0)
+	if (old != 0) {
+		/* a sample counts for at most 1.5 times the mean: the host
+		 * preempting a vCPU for 50 us and more (about 1 command in 60
+		 * here, either way) must not decide the choice */
+		if (c > (uint64_t)old + old / 2)
+			c = (uint64_t)old + old / 2;
 		c = (7u * (uint64_t)old + c) / 8u;
+	}
 	atomic_store_explicit(&p->way[kind].cost[piped != 0], (uint32_t)(c != 0 ? c : 1),
 			      memory_order_relaxed);
 }
