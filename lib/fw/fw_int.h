@@ -230,7 +230,7 @@ int fw_vmsa_room(const struct fw_guest *g, uint64_t spa);
  * a busy, preempted or absent worker only costs speed. One command at a
  * time uses the worker; concurrent commands run single-threaded.
  */
-#define FW_SEND_PIPE_MIN 0x1000u    /* SEND_UPDATE_DATA packets from 8 KiB (migrate.c) */
+#define FW_SEND_PIPE_MIN 0x2000u    /* SEND_UPDATE_DATA packets from 8 KiB (migrate.c) */
 #define FW_PIPE_MAX_AHEAD 16u       /* chunks produced ahead of the consumer, at most */
 #define FW_PIPE_RING (512u * 1024u) /* scratch a claimed worker comes with */
 

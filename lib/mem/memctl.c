@@ -7,9 +7,10 @@
  * XE with per-block address tweaks on Zen 1). DRAM always holds what the
  * bus would carry: the ciphertext. A C-bit access of part of a page is a
  * read-modify-write of the whole page, atomic against other writers of
- * that page (it holds the page's shard lock across decrypt-modify-encrypt).
- * Every access runs the cipher under the page's shard lock, straight
- * between DRAM and the caller's buffer (see enc_page).
+ * that page (it holds the page's shard lock across decrypt-modify-encrypt);
+ * a write runs the cipher under the page's shard lock, straight into DRAM.
+ * A read copies the ciphertext under the lock and decrypts it in the
+ * caller's buffer after (see enc_page).
  *
  * A swsev_memc object is not safe for concurrent use, and creating one
  * costs an AES key schedule, about as much as encrypting a page. So each
@@ -222,23 +223,32 @@ static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off,
 	struct mem_page *p = NULL;
 	swsev_err rc = SWSEV_OK;
 
-	pthread_mutex_lock(&s->lock);
 	if (out != NULL) {
-		/* A page never written holds zeros (what DRAM returns): they decrypt
-		 * to garbage, like uninitialized guest memory, and stay unallocated. */
-		const uint8_t *ct = (p = mem_find_locked(s, pfn)) != NULL ? p->data : zero_page;
-		if (n == SWSEV_MEM_PAGE) {
-			rc = swsev_memc_decrypt_page(c, page, ct, out);
-		} else if (off == 0 && n % 16 == 0) {
-			rc = swsev_memc_decrypt_prefix(c, page, ct, out, n);
-		} else {
-			/* only the blocks up to the range's end */
-			rc = swsev_memc_decrypt_prefix(c, page, ct, pt,
-						       (off + n + 15) & ~(size_t)15);
-			if (rc == SWSEV_OK)
-				memcpy(out, pt + off, n);
-		}
-	} else if ((rc = mem_get_locked(m, s, pfn, &p)) == SWSEV_OK) {
+		/* A read copies the ciphertext it needs (the page's blocks from
+		 * 0, as XTS runs from the page's first tweak) under the lock and
+		 * decrypts it in place after: the lock is held for a copy, not for
+		 * the cipher, so readers and writers of other pages in this shard
+		 * (the pipeline's two threads, vCPUs) do not queue behind AES. A
+		 * page never written holds zeros (what DRAM returns): they decrypt
+		 * to garbage, like uninitialized guest memory, and stay
+		 * unallocated. */
+		size_t end = (off + n + 15) & ~(size_t)15;
+		uint8_t *dst = off == 0 && n % 16 == 0 ? out : pt;
+
+		pthread_mutex_lock(&s->lock);
+		p = mem_find_locked(s, pfn);
+		memcpy(dst, p != NULL ? p->data : zero_page, end);
+		pthread_mutex_unlock(&s->lock);
+		if (end == SWSEV_MEM_PAGE)
+			rc = swsev_memc_decrypt_page(c, page, dst, dst);
+		else
+			rc = swsev_memc_decrypt_prefix(c, page, dst, dst, end);
+		if (rc == SWSEV_OK && dst != out)
+			memcpy(out, pt + off, n);
+		return rc;
+	}
+	pthread_mutex_lock(&s->lock);
+	if ((rc = mem_get_locked(m, s, pfn, &p)) == SWSEV_OK) {
 		if (n == SWSEV_MEM_PAGE) {
 			rc = swsev_memc_encrypt_page(c, page, in, p->data);
 		} else {
