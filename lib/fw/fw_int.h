@@ -267,16 +267,22 @@ void fw_pipe_enable(swsev_fw *fw, int on);
  * worker thread (tests and benchmarks). */
 int fw_pipe_stats(swsev_fw *fw, uint64_t *runs, uint64_t *worker_chunks);
 /* Adaptive use of the pipeline (pipeline.c, fw_pipe_choose): kinds of
- * command that measure both ways. */
+ * command that measure both ways, and the probe schedule. */
 enum { FW_PIPE_SEND = 0, FW_PIPE_KINDS = 1 };
-#define FW_PIPE_PERIOD 256u /* commands per period; the first */
-#define FW_PIPE_BURST 8u     /* run the costlier way, */
-#define FW_PIPE_WARM 3u      /* and the first of those are not measured */
-/* 1: run this command on the pipeline (if fw_pipe_acquire then succeeds);
- * *measure: 1 if its time should go to fw_pipe_record. */
-int fw_pipe_choose(swsev_fw *fw, unsigned kind, int *measure);
-/* The time one command of `len` bytes took, on the pipeline or not. */
-void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_t len);
+#define FW_PIPE_PERIOD 256u   /* commands per period, opening with a probe of */
+#define FW_PIPE_PROBE_MAX 64u /* at most this many commands of the costlier way, */
+#define FW_PIPE_BURST 8u      /* until this many counted, */
+#define FW_PIPE_WARM 3u       /* the first of them unmeasured */
+#define FW_WAY_PIPE 1u        /* fw_pipe_choose: run on the pipeline */
+#define FW_WAY_PROBE 2u       /* fw_pipe_choose: a probe of the costlier way */
+unsigned fw_pipe_choose(swsev_fw *fw, unsigned kind);
+/* The wall-clock time one command of `len` bytes took: `way` as chosen,
+ * `piped` whether it did run on the pipeline, worker_chunks what the
+ * worker produced of it (fw_pipe_last_worker_chunks). */
+void fw_pipe_record(swsev_fw *fw, unsigned kind, unsigned way, int piped, uint32_t worker_chunks,
+		    uint64_t ns, uint32_t len);
+/* Chunks the worker produced in the claim holder's last fw_pipe_run. */
+uint32_t fw_pipe_last_worker_chunks(swsev_fw *fw);
 /* The recent costs, ns per KiB (0: not measured): one thread, pipeline
  * (tests and benchmarks). */
 int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2]);

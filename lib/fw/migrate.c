@@ -334,7 +334,8 @@ static uint16_t sud_consume(void *arg, uint32_t i)
 }
 
 static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t ga, uint32_t len,
-			       uint64_t ta, uint8_t *ring, struct swsev_pkt_hdr *h)
+			       uint64_t ta, uint8_t *ring, struct swsev_pkt_hdr *h,
+			       uint32_t *worker_chunks)
 {
 	struct sud s = { .fw = fw, .g = g, .ring = ring, .ta = ta, .caller = pthread_self() };
 	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume, .arg = &s };
@@ -347,6 +348,7 @@ static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t ga, ui
 		job.n = s.sp.n;
 		job.ahead = s.ahead;
 		st = fw_pipe_run(fw, &job);
+		*worker_chunks = fw_pipe_last_worker_chunks(fw);
 	}
 	if (st == SEV_STATUS_SUCCESS)
 		st = seal_end(g, h);
@@ -368,7 +370,9 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 {
 	uint8_t buf[FW_SCRATCH], hdr[SWSEV_PKT_HDR_LEN], *ring;
 	uint32_t vi = 0;
-	int eligible, want = 0, measure = 0, piped = 0;
+	int eligible, piped = 0;
+	unsigned way = 0;
+	uint32_t wchunks = 0;
 	uint64_t t0 = 0;
 	uint8_t ctx = vmsa ? SWSEV_CTX_VMSA_XPORT : SWSEV_CTX_DATA;
 	struct swsev_pkt_hdr h;
@@ -426,12 +430,12 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	eligible = !vmsa && x.guest_len >= FW_SEND_PIPE_MIN &&
 		   (ta + x.guest_len <= ga || ga + x.guest_len <= ta);
 	if (eligible) {
-		want = fw_pipe_choose(fw, FW_PIPE_SEND, &measure);
-		t0 = measure ? mono_ns() : 0;
+		way = fw_pipe_choose(fw, FW_PIPE_SEND);
+		t0 = mono_ns();
 	}
-	if (want && fw_pipe_acquire(fw, &ring)) {
+	if ((way & FW_WAY_PIPE) && fw_pipe_acquire(fw, &ring)) {
 		piped = 1;
-		st = send_pipelined(fw, g, ga, x.guest_len, ta, ring, &h);
+		st = send_pipelined(fw, g, ga, x.guest_len, ta, ring, &h, &wchunks);
 	} else {
 		st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
 		if (st == SEV_STATUS_SUCCESS && vmsa)
@@ -445,8 +449,8 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	}
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
-	if (measure)
-		fw_pipe_record(fw, FW_PIPE_SEND, piped, mono_ns() - t0, x.guest_len);
+	if (eligible)
+		fw_pipe_record(fw, FW_PIPE_SEND, way, piped, wchunks, mono_ns() - t0, x.guest_len);
 	swsev_pkt_hdr_encode(&h, hdr);
 	st = fw_host_write(fw, ha, hdr, sizeof(hdr));
 	if (st == SEV_STATUS_SUCCESS)

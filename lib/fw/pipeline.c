@@ -89,7 +89,10 @@ struct fw_pipe {
 	_Alignas(LINE) struct {
 		_Atomic uint32_t cost[2];
 		_Atomic uint32_t seen;
+		_Atomic uint32_t probes;    /* probe commands counted this period */
+		_Atomic uint32_t probe_way; /* FW_WAY_PIPE or 0: what this period probes */
 	} way[FW_PIPE_KINDS];
+	uint32_t last_worker; /* chunks the worker produced in the last run (claim holder) */
 
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
@@ -374,38 +377,54 @@ void fw_pipe_release(swsev_fw *fw, size_t wipe)
 /*
  * Whether a command of this kind should run on the pipeline, by what the
  * last ones cost each way on this machine: a second core helps only while
- * it is as fast as the first and the cache lines between them are cheap,
- * and neither holds on every machine, nor at every moment on a virtual one.
- * The cheaper way runs (one thread while the pipeline is not measured);
- * the first FW_PIPE_BURST commands of every FW_PIPE_PERIOD run the other
- * way, so a change in either is seen (fw_pipe_record keeps the means). The first FW_PIPE_WARM of a burst are
- * not measured: a pipeline probe after a stretch on one thread finds the
- * worker asleep, and waking it is not what the pipeline costs.
+ * it is free and the cache lines between the two are cheap, and neither
+ * holds on every machine, nor at every moment on a virtual one.
+ *
+ * The cheaper way runs (one thread while the pipeline is not measured).
+ * Each period of FW_PIPE_PERIOD commands opens with a probe of the other
+ * way, so a change in either is seen: up to FW_PIPE_PROBE_MAX commands run
+ * it until FW_PIPE_BURST of them have counted, the first FW_PIPE_WARM of
+ * those unmeasured. A pipelined command counts only if the worker produced
+ * a chunk of it: after a stretch on one thread the worker is asleep, and on
+ * a virtual machine its idle vCPU can take a hundred microseconds and more
+ * to run again; waking it is not what the pipeline costs.
  */
-int fw_pipe_choose(swsev_fw *fw, unsigned kind, int *measure)
+unsigned fw_pipe_choose(swsev_fw *fw, unsigned kind)
 {
 	struct fw_pipe *p = fw->pipe;
 	uint32_t pos, one, two;
-	int best;
+	unsigned best;
 
-	*measure = 0;
 	if (p == NULL || !p->have_thread || kind >= FW_PIPE_KINDS)
 		return 0;
 	pos = atomic_fetch_add_explicit(&p->way[kind].seen, 1, memory_order_relaxed) % FW_PIPE_PERIOD;
 	one = atomic_load_explicit(&p->way[kind].cost[0], memory_order_relaxed);
 	two = atomic_load_explicit(&p->way[kind].cost[1], memory_order_relaxed);
-	best = two != 0 && (one == 0 || two <= one);
-	*measure = pos >= FW_PIPE_WARM;
-	return pos < FW_PIPE_BURST ? !best : best;
+	best = two != 0 && (one == 0 || two <= one) ? FW_WAY_PIPE : 0;
+	if (pos == 0) {
+		/* the way this period probes is fixed at its start */
+		atomic_store_explicit(&p->way[kind].probes, 0, memory_order_relaxed);
+		atomic_store_explicit(&p->way[kind].probe_way, best ^ FW_WAY_PIPE, memory_order_relaxed);
+	}
+	if (pos < FW_PIPE_PROBE_MAX &&
+	    atomic_load_explicit(&p->way[kind].probes, memory_order_relaxed) < FW_PIPE_BURST)
+		return atomic_load_explicit(&p->way[kind].probe_way, memory_order_relaxed) | FW_WAY_PROBE;
+	return best;
 }
 
-void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_t len)
+void fw_pipe_record(swsev_fw *fw, unsigned kind, unsigned way, int piped, uint32_t worker_chunks,
+		    uint64_t ns, uint32_t len)
 {
 	struct fw_pipe *p = fw->pipe;
 	uint64_t c;
 	uint32_t old;
 
 	if (p == NULL || kind >= FW_PIPE_KINDS || len == 0)
+		return;
+	if (piped && worker_chunks == 0)
+		return; /* the worker was not there: not the pipeline's cost */
+	if ((way & FW_WAY_PROBE) &&
+	    atomic_fetch_add_explicit(&p->way[kind].probes, 1, memory_order_relaxed) < FW_PIPE_WARM)
 		return;
 	c = ns * 1024u / len;
 	if (c == 0)
@@ -423,6 +442,11 @@ void fw_pipe_record(swsev_fw *fw, unsigned kind, int piped, uint64_t ns, uint32_
 	}
 	atomic_store_explicit(&p->way[kind].cost[piped != 0], (uint32_t)(c != 0 ? c : 1),
 			      memory_order_relaxed);
+}
+
+uint32_t fw_pipe_last_worker_chunks(swsev_fw *fw)
+{
+	return fw->pipe != NULL ? fw->pipe->last_worker : 0;
 }
 
 int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2])
@@ -462,6 +486,7 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	struct fw_pipe *p = fw->pipe;
 	struct run r;
 	uint16_t st = SEV_STATUS_SUCCESS;
+	uint32_t mine = 0; /* chunks the caller produced */
 
 	if (job->n == 0)
 		return SEV_STATUS_SUCCESS;
@@ -490,6 +515,7 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 			if (atomic_load_explicit(&r.next, memory_order_relaxed) == k &&
 			    atomic_compare_exchange_strong(&r.next, &want, k + 1)) {
 				produce(p, &r, k, 0); /* not claimed yet: do it here */
+				mine++;
 			} else {
 				struct chunk_wait c = { &r, k };
 				ev_wait(&p->to_caller, chunk_ready, &c,
@@ -518,6 +544,9 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	atomic_store(&p->open, 0);
 	ev_wait(&p->to_caller, worker_out, p, SPIN_CHUNK_NS);
 	p->run = NULL;
+	/* on success every chunk was produced, by one side or the other (no
+	 * read of the worker's counter: its cache line is the worker's) */
+	p->last_worker = st == SEV_STATUS_SUCCESS ? job->n - mine : 0;
 	return st;
 }
 

@@ -547,54 +547,70 @@ TEST(send_update_identical)
 	free(pb);
 }
 
-/* The adaptive choice (fw_pipe_choose): one thread until the pipeline is
- * measured, a probe burst of the costlier way at the start of every
- * period, its first commands not measured, and the cheaper way otherwise;
- * fw_pipe_record keeps a 1/8-weighted mean. */
+/* The adaptive choice (fw_pipe_choose, fw_pipe_record): one thread until
+ * the pipeline is measured; each period opens with a probe of the other
+ * way until FW_PIPE_BURST probes counted (a pipelined one only if the
+ * worker took part), the first FW_PIPE_WARM unmeasured; a 1/8-weighted
+ * mean that a single outlier cannot move by more than 1/16. */
 TEST(send_adaptive_choice)
 {
 	struct tplat p;
 	uint64_t runs, wc;
-	uint32_t cost[2];
-	int m;
+	uint32_t cost[2], pos = 0;
+	unsigned w;
 
 	CHECK(t_plat_new(&p, "genoa") == 0);
 	if (!fw_pipe_stats(p.fw, &runs, &wc)) {
 		/* no worker (one CPU): never the pipeline */
-		CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND, &m), 0);
-		CHECK_EQ(m, 0);
+		CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), 0u);
 		t_plat_free(&p);
 		return;
 	}
-	/* nothing measured: the period starts with a pipeline burst */
-	for (uint32_t i = 0; i < FW_PIPE_PERIOD; i++) {
-		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
-		CHECK_EQ(want, i < FW_PIPE_BURST ? 1 : 0);
-		CHECK_EQ(m, i >= FW_PIPE_WARM ? 1 : 0);
+	/* nothing measured: pipeline probes; the worker asleep does not count */
+	for (int i = 0; i < 10; i++, pos++) {
+		w = fw_pipe_choose(p.fw, FW_PIPE_SEND);
+		CHECK_EQ(w, FW_WAY_PIPE | FW_WAY_PROBE);
+		fw_pipe_record(p.fw, FW_PIPE_SEND, w, 1, 0, 90000, 16384);
 	}
-	/* the pipeline cheaper: it runs, and a one-thread burst opens each period */
-	fw_pipe_record(p.fw, FW_PIPE_SEND, 0, 16000, 16384); /* 1000 ns/KiB */
-	fw_pipe_record(p.fw, FW_PIPE_SEND, 1, 12000, 16384); /* 750 ns/KiB */
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK_EQ(cost[1], 0u);
+	/* with the worker: the first FW_PIPE_WARM unmeasured, then 750 ns/KiB */
+	for (uint32_t i = 0; i < FW_PIPE_BURST; i++, pos++) {
+		w = fw_pipe_choose(p.fw, FW_PIPE_SEND);
+		CHECK_EQ(w, FW_WAY_PIPE | FW_WAY_PROBE);
+		fw_pipe_record(p.fw, FW_PIPE_SEND, w, 1, 3, i < FW_PIPE_WARM ? 90000 : 12000, 16384);
+	}
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK_EQ(cost[0], 0u);
+	CHECK_EQ(cost[1], 750u);
+	/* the burst is over: the pipeline, the only way measured, to the
+	 * period's end */
+	for (; pos < FW_PIPE_PERIOD; pos++)
+		CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), FW_WAY_PIPE);
+	/* the next period probes one thread: 1000 ns/KiB */
+	for (uint32_t i = 0; i < FW_PIPE_BURST; i++) {
+		w = fw_pipe_choose(p.fw, FW_PIPE_SEND);
+		CHECK_EQ(w, FW_WAY_PROBE);
+		fw_pipe_record(p.fw, FW_PIPE_SEND, w, 0, 0, 16000, 16384);
+	}
 	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
 	CHECK_EQ(cost[0], 1000u);
-	CHECK_EQ(cost[1], 750u);
-	for (uint32_t i = 0; i < 2 * FW_PIPE_PERIOD; i++) {
-		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
-		CHECK_EQ(want, i % FW_PIPE_PERIOD < FW_PIPE_BURST ? 0 : 1);
-	}
-	/* the pipeline turns slower (a busy second core): the mean follows,
-	 * and one thread takes over */
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), FW_WAY_PIPE);
+	/* one preempted command (20x the mean) moves the mean by 1/16 only */
+	fw_pipe_record(p.fw, FW_PIPE_SEND, FW_WAY_PIPE, 1, 3, 240000, 16384);
+	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
+	CHECK_EQ(cost[1], 796u); /* (7 * 750 + 1125) / 8 */
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), FW_WAY_PIPE);
+	/* the pipeline turns slower (a busy second core): the mean follows, and
+	 * one thread takes over */
 	for (int i = 0; i < 16; i++)
-		fw_pipe_record(p.fw, FW_PIPE_SEND, 1, 24000, 16384); /* 1500 ns/KiB */
+		fw_pipe_record(p.fw, FW_PIPE_SEND, FW_WAY_PIPE, 1, 3, 24000, 16384);
 	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
 	CHECK(cost[1] > 1000u && cost[1] <= 1500u);
-	for (uint32_t i = 0; i < FW_PIPE_PERIOD; i++) {
-		int want = fw_pipe_choose(p.fw, FW_PIPE_SEND, &m);
-		CHECK_EQ(want, i < FW_PIPE_BURST ? 1 : 0);
-	}
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), 0u);
 	/* an unknown kind, and a zero length, change nothing */
-	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_KINDS, &m), 0);
-	fw_pipe_record(p.fw, FW_PIPE_SEND, 0, 1u << 30, 0);
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_KINDS), 0u);
+	fw_pipe_record(p.fw, FW_PIPE_SEND, 0, 0, 0, 1u << 30, 0);
 	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
 	CHECK_EQ(cost[0], 1000u);
 	t_plat_free(&p);
