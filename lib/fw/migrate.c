@@ -259,7 +259,7 @@ static uint16_t send_seal(swsev_fw *fw, struct fw_guest *g, uint8_t ctx, uint8_t
  */
 #define SUD_FIRST 0x800u /* chunk 0: usually the caller's, short */
 #define SUD_CHUNK 0x1000u
-_Static_assert(SUD_CHUNK * FW_PIPE_MAX_AHEAD <= FW_PIPE_RING, "SEND ring slots");
+_Static_assert((SUD_CHUNK * FW_PIPE_MAX_AHEAD) <= FW_PIPE_RING, "SEND ring slots");
 
 struct sud {
 	swsev_fw *fw;
@@ -440,8 +440,9 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		st = fw_enc_read(fw, g->asid, ga, buf, x.guest_len);
 		if (st == SEV_STATUS_SUCCESS && vmsa)
 			st = fw_vmsa_verify(g, vi, buf);
+		/* buf leaves send_seal holding ciphertext, or wiped */
 		if (st == SEV_STATUS_SUCCESS)
-			st = send_seal(fw, g, ctx, buf, x.guest_len, &h); /* buf: ciphertext, or wiped */
+			st = send_seal(fw, g, ctx, buf, x.guest_len, &h);
 		else
 			swsev_wipe(buf, x.guest_len);
 		if (st == SEV_STATUS_SUCCESS)

@@ -397,18 +397,21 @@ unsigned fw_pipe_choose(swsev_fw *fw, unsigned kind)
 
 	if (p == NULL || !p->have_thread || kind >= FW_PIPE_KINDS)
 		return 0;
-	pos = atomic_fetch_add_explicit(&p->way[kind].seen, 1, memory_order_relaxed) % FW_PIPE_PERIOD;
+	pos = atomic_fetch_add_explicit(&p->way[kind].seen, 1, memory_order_relaxed) %
+	      FW_PIPE_PERIOD;
 	one = atomic_load_explicit(&p->way[kind].cost[0], memory_order_relaxed);
 	two = atomic_load_explicit(&p->way[kind].cost[1], memory_order_relaxed);
 	best = two != 0 && (one == 0 || two <= one) ? FW_WAY_PIPE : 0;
 	if (pos == 0) {
 		/* the way this period probes is fixed at its start */
 		atomic_store_explicit(&p->way[kind].probes, 0, memory_order_relaxed);
-		atomic_store_explicit(&p->way[kind].probe_way, best ^ FW_WAY_PIPE, memory_order_relaxed);
+		atomic_store_explicit(&p->way[kind].probe_way, best ^ FW_WAY_PIPE,
+				      memory_order_relaxed);
 	}
 	if (pos < FW_PIPE_PROBE_MAX &&
 	    atomic_load_explicit(&p->way[kind].probes, memory_order_relaxed) < FW_PIPE_BURST)
-		return atomic_load_explicit(&p->way[kind].probe_way, memory_order_relaxed) | FW_WAY_PROBE;
+		return atomic_load_explicit(&p->way[kind].probe_way, memory_order_relaxed) |
+		       FW_WAY_PROBE;
 	return best;
 }
 
@@ -500,7 +503,8 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	/* plain stores, no fence: the worker is likely polling these lines, and
 	 * a fenced write would wait for it to give them up. Only the claim's
 	 * holder writes run_seq. */
-	atomic_store_explicit(&p->run_seq, atomic_load_explicit(&p->run_seq, memory_order_relaxed) + 1,
+	atomic_store_explicit(&p->run_seq,
+			      atomic_load_explicit(&p->run_seq, memory_order_relaxed) + 1,
 			      memory_order_release);
 	atomic_store_explicit(&p->open, 1, memory_order_release);
 	ev_signal(&p->to_worker);

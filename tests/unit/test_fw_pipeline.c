@@ -578,7 +578,8 @@ TEST(send_adaptive_choice)
 	for (uint32_t i = 0; i < FW_PIPE_BURST; i++, pos++) {
 		w = fw_pipe_choose(p.fw, FW_PIPE_SEND);
 		CHECK_EQ(w, FW_WAY_PIPE | FW_WAY_PROBE);
-		fw_pipe_record(p.fw, FW_PIPE_SEND, w, 1, 3, i < FW_PIPE_WARM ? 90000 : 12000, 16384);
+		fw_pipe_record(p.fw, FW_PIPE_SEND, w, 1, 3, i < FW_PIPE_WARM ? 90000 : 12000,
+			       16384);
 	}
 	CHECK(fw_pipe_costs(p.fw, FW_PIPE_SEND, cost));
 	CHECK_EQ(cost[0], 0u);
