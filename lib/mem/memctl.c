@@ -205,14 +205,15 @@ static void slot_put(swsev_mem *m, unsigned asid, swsev_memc *c, uint64_t gen)
 }
 
 /*
- * One page-sized piece of a C-bit access, under the page's shard lock.
- * The cipher runs directly between the page and the caller's buffer: no
- * bounce copy (it would cost about a third of the cipher's own time), at
- * the price of holding one of MEM_SHARDS locks for one page's cipher.
- * A sub-page read decrypts the page's blocks up to the range's end (XTS;
- * straight into the caller's buffer when the range starts the page and is
- * whole blocks); a sub-page write decrypts the whole page into pt and
- * re-encrypts it, atomically against other writers of the page.
+ * One page-sized piece of a C-bit access.
+ * A read copies the page's ciphertext blocks up to the range's end (XTS
+ * runs from the page's first tweak) under the page's shard lock, into the
+ * caller's buffer when the range starts the page and is whole blocks, else
+ * into pt, and decrypts them there in place once the lock is released: the
+ * lock is held for a copy (about 60 ns a page), not for the cipher.
+ * A write runs the cipher straight into the page under the lock (no bounce
+ * copy); a sub-page write decrypts the whole page into pt and re-encrypts
+ * it, atomically against other writers of the page.
  */
 static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off, size_t n,
 			  uint8_t *out, const uint8_t *in, uint8_t pt[SWSEV_MEM_PAGE])
