@@ -265,6 +265,15 @@ static void *worker_main(void *arg)
 
 /* ---- platform side ---- */
 
+/* SWSEV_FW_PIPELINE=0: no worker thread (every command on its caller's
+ * thread), for hosts where a second core is not the firmware's to take. */
+static int pipe_wanted(void)
+{
+	const char *v = getenv("SWSEV_FW_PIPELINE");
+
+	return v == NULL || strcmp(v, "0") != 0;
+}
+
 void fw_pipe_start(swsev_fw *fw)
 {
 	/* cache-line aligned (the struct's own alignment; calloc gives 16) */
@@ -281,7 +290,8 @@ void fw_pipe_start(swsev_fw *fw)
 	p->gen = atomic_load(&fork_gen);
 	atomic_init(&p->enabled, 1);
 	fw->pipe = p;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || (p->ring = malloc(FW_PIPE_RING)) == NULL)
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !pipe_wanted() ||
+	    (p->ring = malloc(FW_PIPE_RING)) == NULL)
 		return;
 	/* the worker takes no process signals: they stay with the host's threads */
 	sigfillset(&all);

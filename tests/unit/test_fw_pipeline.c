@@ -617,6 +617,36 @@ TEST(send_adaptive_choice)
 	t_plat_free(&p);
 }
 
+/* SWSEV_FW_PIPELINE=0: a platform without a worker; packets still right. */
+TEST(pipeline_env_off)
+{
+	uint8_t target[SWSEV_CERT_LEN], sess[SWSEV_SESSION_LEN], hdr[SWSEV_PKT_HDR_LEN];
+	uint8_t *pkt = malloc(0x4000);
+	struct tplat p, t;
+	uint64_t runs, wc;
+	uint32_t h;
+
+	CHECK(pkt != NULL);
+	CHECK(setenv("SWSEV_FW_PIPELINE", "0", 1) == 0);
+	CHECK(t_plat_new(&p, "genoa") == 0);
+	CHECK(unsetenv("SWSEV_FW_PIPELINE") == 0);
+	CHECK_EQ(fw_pipe_stats(p.fw, &runs, &wc), 0);
+	CHECK_EQ(fw_pipe_choose(p.fw, FW_PIPE_SEND), 0u);
+	CHECK(t_plat_new(&t, "genoa") == 0);
+	CHECK_EQ(t_init_flush(&t, 0), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_pdh_export(&t, target, NULL), SEV_STATUS_SUCCESS);
+	CHECK_EQ(t_init_flush(&p, 0), SEV_STATUS_SUCCESS);
+	h = t_quick_guest(&p, 0, ASID, SEND_IMG);
+	CHECK(h != 0);
+	CHECK_EQ(send_start(&p, h, target, sess), SEV_STATUS_SUCCESS);
+	CHECK_EQ(send_packet(&p, h, T_GUEST, 0x4000, hdr, pkt), SEV_STATUS_SUCCESS);
+	fw_pipe_stats(p.fw, &runs, &wc);
+	CHECK_EQ(runs, 0u);
+	t_plat_free(&p);
+	t_plat_free(&t);
+	free(pkt);
+}
+
 /* The IV pool (production randomness): packets a real receiver opens;
  * fresh IVs; a flipped ciphertext byte is refused. */
 TEST(send_update_received)
@@ -775,6 +805,7 @@ RUN(hmac_stream);
 RUN(launch_update_identical);
 RUN(send_update_identical);
 RUN(send_adaptive_choice);
+RUN(pipeline_env_off);
 RUN(send_update_received);
 RUN(concurrent_launches);
 TH_MAIN_END
