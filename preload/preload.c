@@ -5,18 +5,40 @@
  *   LD_PRELOAD=libswsev-preload.so SWSEV_SOCKET=/path/to/swsevd.sock prog
  *
  * open/open64/openat (and glibc's fortified __open_2 variants) of exactly
- * "/dev/sev" return a real descriptor (a placeholder on /dev/null opened
- * with the caller's access mode and O_CLOEXEC) that this library tracks;
- * ioctl(fd, SEV_ISSUE_CMD, ...) on it becomes one SWSEV_OP_SEV_IOCTL
- * request over the socket, marshalled with the kernel's structs
- * (linux-abi.md §2, lib/client/sevabi.c): the user buffers the struct
- * points at become blobs, and the reply is copied back as the kernel
+ * "/dev/sev" return a real descriptor, a placeholder (below) that this
+ * library tracks; ioctl(fd, SEV_ISSUE_CMD, ...) on it becomes one
+ * SWSEV_OP_SEV_IOCTL request over the socket, marshalled with the kernel's
+ * structs (linux-abi.md §2, lib/client/sevabi.c): the user buffers the
+ * struct points at become blobs, and the reply is copied back as the kernel
  * copies it (the struct, what the firmware wrote into the user buffers,
  * `error` in struct sev_issue_cmd, errno). A read-only descriptor sends
  * no SWSEV_REQ_WRITABLE flag, so state-changing commands get -EPERM from
  * the host layer, as from the driver. dup/dup2/dup3, fcntl's F_DUPFD and
- * F_DUPFD_CLOEXEC, and close keep the table right. Without SWSEV_SOCKET everything passes through to the real
- * device. SWSEV_PRELOAD_DEBUG=1 explains a failed open on stderr.
+ * F_DUPFD_CLOEXEC, and close keep the table right. Without SWSEV_SOCKET
+ * everything passes through to the real device. SWSEV_PRELOAD_DEBUG=1
+ * explains a failed open on stderr.
+ *
+ * The placeholder is an empty, sealed memfd named "swsev-dev-sev" opened
+ * with the caller's access mode and O_CLOEXEC choice. Its name marks it:
+ * /proc/self/fd/N reads "/memfd:swsev-dev-sev (deleted)", which no /dev/null
+ * or other ordinary descriptor can. So a descriptor the kernel keeps across
+ * exec (no FD_CLOEXEC, whatever fcntl(F_SETFD) last said, whichever way the
+ * program execs) is recognised by the constructor of the new image: it
+ * scans /proc/self/fd for that name with exactly our seals and tracks what
+ * it finds, with the access mode F_GETFL reports. No environment variable
+ * is involved, so nothing can go stale. Where memfd_create or /proc is
+ * unavailable the placeholder is /dev/null (works, but is not recognised
+ * after exec).
+ *
+ * stat/lstat/fstatat/statx (and their 64 and __xstat variants) of
+ * "/dev/sev", and fstat of a tracked descriptor, describe a character
+ * device: mode 0600 owned by the caller's effective uid and gid (so what
+ * the mode says agrees with access()), rdev 10:SWSEV_DEVSEV_MINOR (misc
+ * major; the real minor is dynamic, this one is fixed and documented),
+ * inode SWSEV_DEVSEV_INO on /dev/null's st_dev, size 0, /dev/null's times.
+ * access/faccessat/euidaccess/eaccess of "/dev/sev" allow F_OK, R_OK and
+ * W_OK and refuse X_OK (EACCES). Both answer ENOENT when the daemon cannot
+ * be reached, as open does.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -27,8 +49,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "client/sevabi.h"
@@ -40,6 +66,12 @@
 #define EXPORT __attribute__((visibility("default")))
 #define DEV_SEV "/dev/sev"
 #define MAX_TRACKED 65536
+#define MEMFD_NAME "swsev-dev-sev"
+#define MEMFD_LINK "/memfd:" MEMFD_NAME " (deleted)"
+#define MEMFD_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define SWSEV_DEVSEV_MAJOR 10 /* misc */
+#define SWSEV_DEVSEV_MINOR 124
+#define SWSEV_DEVSEV_INO 0x73657600u /* "sev" */
 
 enum { FD_NONE = 0, FD_RO = 1, FD_RW = 2 };
 
@@ -59,6 +91,27 @@ static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 static int (*real_fcntl)(int, int, ...);
 static int (*real_fcntl64)(int, int, ...);
+static int (*real_stat)(const char *, struct stat *);
+static int (*real_stat64)(const char *, struct stat64 *);
+static int (*real_lstat)(const char *, struct stat *);
+static int (*real_lstat64)(const char *, struct stat64 *);
+static int (*real_fstat)(int, struct stat *);
+static int (*real_fstat64)(int, struct stat64 *);
+static int (*real_fstatat)(int, const char *, struct stat *, int);
+static int (*real_fstatat64)(int, const char *, struct stat64 *, int);
+static int (*real_xstat)(int, const char *, struct stat *);
+static int (*real_xstat64)(int, const char *, struct stat64 *);
+static int (*real_lxstat)(int, const char *, struct stat *);
+static int (*real_lxstat64)(int, const char *, struct stat64 *);
+static int (*real_fxstat)(int, int, struct stat *);
+static int (*real_fxstat64)(int, int, struct stat64 *);
+static int (*real_fxstatat)(int, int, const char *, struct stat *, int);
+static int (*real_fxstatat64)(int, int, const char *, struct stat64 *, int);
+static int (*real_statx)(int, const char *, int, unsigned int, struct statx *);
+static int (*real_access)(const char *, int);
+static int (*real_faccessat)(int, const char *, int, int);
+static int (*real_euidaccess)(const char *, int);
+static int (*real_eaccess)(const char *, int);
 
 static void fork_prepare(void)
 {
@@ -86,6 +139,29 @@ static void resolve(void)
 	real_dup3 = (int (*)(int, int, int))dlsym(RTLD_NEXT, "dup3");
 	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
 	real_fcntl64 = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl64");
+#define RESOLVE(var, name) (*(void **)&(var) = dlsym(RTLD_NEXT, name))
+	RESOLVE(real_stat, "stat");
+	RESOLVE(real_stat64, "stat64");
+	RESOLVE(real_lstat, "lstat");
+	RESOLVE(real_lstat64, "lstat64");
+	RESOLVE(real_fstat, "fstat");
+	RESOLVE(real_fstat64, "fstat64");
+	RESOLVE(real_fstatat, "fstatat");
+	RESOLVE(real_fstatat64, "fstatat64");
+	RESOLVE(real_xstat, "__xstat");
+	RESOLVE(real_xstat64, "__xstat64");
+	RESOLVE(real_lxstat, "__lxstat");
+	RESOLVE(real_lxstat64, "__lxstat64");
+	RESOLVE(real_fxstat, "__fxstat");
+	RESOLVE(real_fxstat64, "__fxstat64");
+	RESOLVE(real_fxstatat, "__fxstatat");
+	RESOLVE(real_fxstatat64, "__fxstatat64");
+	RESOLVE(real_statx, "statx");
+	RESOLVE(real_access, "access");
+	RESOLVE(real_faccessat, "faccessat");
+	RESOLVE(real_euidaccess, "euidaccess");
+	RESOLVE(real_eaccess, "eaccess");
+#undef RESOLVE
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
@@ -104,6 +180,23 @@ static int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 static int sys_close(int fd)
 {
 	return real_close ? real_close(fd) : (int)syscall(SYS_close, fd);
+}
+
+/* glibc declares the path and buffer arguments nonnull, which would let the
+ * compiler drop our checks: a NULL from a program must still be EFAULT or a
+ * pass-through, never a crash in here. */
+static int is_null(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	__asm__("" : "+r"(a));
+	return a == 0;
+}
+
+static int fail_errno(int e)
+{
+	errno = e;
+	return -1;
 }
 
 static int tracked(int fd)
@@ -154,10 +247,96 @@ static int is_dev_sev(const char *path)
 {
 	const char *sock;
 
-	if (!path || strcmp(path, DEV_SEV) != 0)
+	if (is_null(path) || strcmp(path, DEV_SEV) != 0)
 		return 0;
 	sock = getenv("SWSEV_SOCKET");
 	return sock && *sock;
+}
+
+static int sys_fcntl(int fd, int cmd, long arg)
+{
+	return real_fcntl ? real_fcntl(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+/* The marked memfd (see the top of the file) with access mode acc and
+ * cloexec (0 or O_CLOEXEC), at the lowest free descriptor number as the
+ * kernel's open would give; /dev/null where that cannot be made. */
+static int placeholder(int acc, int cloexec)
+{
+	char path[48];
+	int t, r, want = acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR;
+
+	t = memfd_create(MEMFD_NAME, MFD_ALLOW_SEALING | (cloexec ? MFD_CLOEXEC : 0));
+	if (t < 0)
+		goto devnull;
+	if (sys_fcntl(t, F_ADD_SEALS, MEMFD_SEALS) != 0)
+		goto drop;
+	if (want == O_RDWR)
+		return t;
+	/* another access mode: reopen through /proc, then move it to t */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", t);
+	r = sys_openat(AT_FDCWD, path, want | O_CLOEXEC, 0);
+	if (r < 0)
+		goto drop;
+	if ((int)syscall(SYS_dup3, r, t, cloexec) != t) {
+		sys_close(r);
+		goto drop;
+	}
+	sys_close(r);
+	return t;
+drop:
+	sys_close(t);
+devnull:
+	debug("no memfd placeholder (%s): /dev/null, not recognised after exec", strerror(errno));
+	return sys_openat(AT_FDCWD, "/dev/null", want | cloexec, 0);
+}
+
+/* Is descriptor fd (inherited across exec) one of our placeholders? Its
+ * link names our memfd and it carries exactly our seals. */
+static int is_placeholder(int dirfd, const char *name, int fd)
+{
+	char link[64];
+	ssize_t n = readlinkat(dirfd, name, link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return strcmp(link, MEMFD_LINK) == 0 && sys_fcntl(fd, F_GET_SEALS, 0) == MEMFD_SEALS;
+}
+
+/* At load: track the placeholders a previous image left open across exec. */
+__attribute__((constructor)) static void adopt_inherited(void)
+{
+	const char *sock = getenv("SWSEV_SOCKET");
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	if (!sock || !*sock)
+		return;
+	init();
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd;
+		int fl;
+
+		errno = 0;
+		fd = strtol(de->d_name, &end, 10);
+		if (errno || end == de->d_name || *end || fd < 0 || fd >= MAX_TRACKED || fd == dfd)
+			continue;
+		if (!is_placeholder(dfd, de->d_name, (int)fd))
+			continue;
+		fl = sys_fcntl((int)fd, F_GETFL, 0);
+		if (fl < 0)
+			continue;
+		track((int)fd, (fl & O_ACCMODE) == O_RDONLY ? FD_RO : FD_RW);
+		debug("descriptor %ld inherited as /dev/sev", fd);
+	}
+	closedir(d);
 }
 
 /* The emulated open: a real descriptor number, tracked with its access mode. */
@@ -165,10 +344,12 @@ static int open_sev(int flags)
 {
 	int acc = flags & O_ACCMODE, fd, ok;
 
-	if (flags & (O_CREAT | O_DIRECTORY | O_TMPFILE)) {
-		errno = (flags & O_DIRECTORY) ? ENOTDIR : EEXIST;
-		return -1;
-	}
+	/* the device exists: O_CREAT alone opens it (a shell's <> does that),
+	 * with O_EXCL it is EEXIST; it is no directory (O_TMPFILE has that bit) */
+	if (flags & O_DIRECTORY)
+		return fail_errno(ENOTDIR);
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return fail_errno(EEXIST);
 	pthread_mutex_lock(&mu);
 	ok = connect_locked() == 0;
 	pthread_mutex_unlock(&mu);
@@ -176,8 +357,7 @@ static int open_sev(int flags)
 		errno = ENOENT; /* no SEV device here */
 		return -1;
 	}
-	fd = sys_openat(AT_FDCWD, "/dev/null",
-			(acc == O_RDONLY ? O_RDONLY : O_RDWR) | (flags & O_CLOEXEC), 0);
+	fd = placeholder(acc, flags & O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fd >= MAX_TRACKED) {
@@ -367,6 +547,336 @@ EXPORT int fcntl64(int fd, int cmd, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	return fcntl_common(1, fd, cmd, arg);
+}
+
+/* ---- stat and access of /dev/sev ---- */
+
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64), "an LP64 ABI: stat64 is stat");
+
+/* The old __xstat interface's version numbers that mean struct stat. */
+#if defined(__x86_64__)
+#define XSTAT_OK(v) ((v) == 0 || (v) == 1)
+#else
+#define XSTAT_OK(v) ((v) == 0)
+#endif
+
+enum { NOT_OURS = -2 };
+
+/* The kernel's newfstatat, for when a glibc entry point is missing: on the
+ * LP64 ABIs this library is built for its struct is glibc's struct stat. */
+static int sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (real_fstatat)
+		return real_fstatat(dirfd, path, st, flags);
+	return (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
+}
+
+/* 0: the daemon answers; else errno ENOENT, as open would say. */
+static int reachable(void)
+{
+	int ok;
+
+	pthread_mutex_lock(&mu);
+	ok = connect_locked() == 0;
+	pthread_mutex_unlock(&mu);
+	if (!ok) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Does (dirfd, path, flags) name /dev/sev? 1: yes, filled in when asked;
+ * 0: not ours; -1: ours but the daemon is away (errno ENOENT). */
+static int names_sev(int dirfd, const char *path, int flags)
+{
+	init();
+	if (!is_null(path) && !*path && (flags & AT_EMPTY_PATH))
+		return tracked(dirfd) ? 1 : 0;
+	if (!is_dev_sev(path))
+		return 0;
+	return reachable() == 0 ? 1 : -1;
+}
+
+static void fake_stat(struct stat *st)
+{
+	struct stat null;
+
+	memset(st, 0, sizeof(*st));
+	if (sys_fstatat(AT_FDCWD, "/dev/null", &null, 0) == 0) {
+		st->st_dev = null.st_dev;
+		st->st_atim = null.st_atim;
+		st->st_mtim = null.st_mtim;
+		st->st_ctim = null.st_ctim;
+	}
+	st->st_ino = SWSEV_DEVSEV_INO;
+	st->st_mode = S_IFCHR | 0600;
+	st->st_nlink = 1;
+	st->st_uid = geteuid();
+	st->st_gid = getegid();
+	st->st_rdev = makedev(SWSEV_DEVSEV_MAJOR, SWSEV_DEVSEV_MINOR);
+	st->st_size = 0;
+	st->st_blksize = 4096;
+	st->st_blocks = 0;
+}
+
+/* The fstatat core: NOT_OURS, or the result of describing /dev/sev. */
+static int sev_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = names_sev(dirfd, path, flags);
+
+	if (r == 0)
+		return NOT_OURS;
+	if (r < 0)
+		return -1;
+	if (is_null(st))
+		return fail_errno(EFAULT);
+	fake_stat(st);
+	return 0;
+}
+
+static int sev_fstat(int fd, struct stat *st)
+{
+	init();
+	if (!tracked(fd))
+		return NOT_OURS;
+	if (is_null(st))
+		return fail_errno(EFAULT);
+	fake_stat(st);
+	return 0;
+}
+
+#define PASS(r, call) ((r) != NOT_OURS ? (r) : (call))
+
+EXPORT int stat(const char *path, struct stat *st)
+{
+	int r = sev_fstatat(AT_FDCWD, path, st, 0);
+
+	return PASS(r, real_stat ? real_stat(path, st) : sys_fstatat(AT_FDCWD, path, st, 0));
+}
+
+EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	int r = sev_fstatat(AT_FDCWD, path, (struct stat *)st, 0);
+
+	return PASS(r, real_stat64 ? real_stat64(path, st) :
+				     sys_fstatat(AT_FDCWD, path, (struct stat *)st, 0));
+}
+
+EXPORT int lstat(const char *path, struct stat *st)
+{
+	int r = sev_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+
+	return PASS(r, real_lstat ? real_lstat(path, st) :
+				    sys_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW));
+}
+
+EXPORT int lstat64(const char *path, struct stat64 *st)
+{
+	int r = sev_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+
+	return PASS(r, real_lstat64 ? real_lstat64(path, st) :
+				      sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
+}
+
+EXPORT int fstat(int fd, struct stat *st)
+{
+	int r = sev_fstat(fd, st);
+
+	return PASS(r, real_fstat ? real_fstat(fd, st) : sys_fstatat(fd, "", st, AT_EMPTY_PATH));
+}
+
+EXPORT int fstat64(int fd, struct stat64 *st)
+{
+	int r = sev_fstat(fd, (struct stat *)st);
+
+	return PASS(r, real_fstat64 ? real_fstat64(fd, st) :
+				      sys_fstatat(fd, "", (struct stat *)st, AT_EMPTY_PATH));
+}
+
+EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = sev_fstatat(dirfd, path, st, flags);
+
+	return PASS(r, sys_fstatat(dirfd, path, st, flags));
+}
+
+EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	int r = sev_fstatat(dirfd, path, (struct stat *)st, flags);
+
+	return PASS(r, real_fstatat64 ? real_fstatat64(dirfd, path, st, flags) :
+					sys_fstatat(dirfd, path, (struct stat *)st, flags));
+}
+
+/* glibc before 2.33 compiled stat into these; old binaries still call them */
+int __xstat(int ver, const char *path, struct stat *st);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstat(int ver, int fd, struct stat *st);
+int __fxstat64(int ver, int fd, struct stat64 *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+
+static int xstat_common(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (!XSTAT_OK(ver)) {
+		init();
+		return (!is_null(path) && !*path && (flags & AT_EMPTY_PATH) ? tracked(dirfd) : is_dev_sev(path)) ?
+			       fail_errno(EINVAL) :
+			       NOT_OURS;
+	}
+	return sev_fstatat(dirfd, path, st, flags);
+}
+
+EXPORT int __xstat(int ver, const char *path, struct stat *st)
+{
+	int r = xstat_common(ver, AT_FDCWD, path, st, 0);
+
+	return PASS(r, real_xstat ? real_xstat(ver, path, st) : sys_fstatat(AT_FDCWD, path, st, 0));
+}
+
+EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
+{
+	int r = xstat_common(ver, AT_FDCWD, path, (struct stat *)st, 0);
+
+	return PASS(r, real_xstat64 ? real_xstat64(ver, path, st) :
+				      sys_fstatat(AT_FDCWD, path, (struct stat *)st, 0));
+}
+
+EXPORT int __lxstat(int ver, const char *path, struct stat *st)
+{
+	int r = xstat_common(ver, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+
+	return PASS(r, real_lxstat ? real_lxstat(ver, path, st) :
+				     sys_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW));
+}
+
+EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
+{
+	int r = xstat_common(ver, AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+
+	return PASS(r, real_lxstat64 ? real_lxstat64(ver, path, st) :
+				       sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
+}
+
+EXPORT int __fxstat(int ver, int fd, struct stat *st)
+{
+	int r = xstat_common(ver, fd, "", st, AT_EMPTY_PATH);
+
+	return PASS(r, real_fxstat ? real_fxstat(ver, fd, st) : sys_fstatat(fd, "", st, AT_EMPTY_PATH));
+}
+
+EXPORT int __fxstat64(int ver, int fd, struct stat64 *st)
+{
+	int r = xstat_common(ver, fd, "", (struct stat *)st, AT_EMPTY_PATH);
+
+	return PASS(r, real_fxstat64 ? real_fxstat64(ver, fd, st) :
+				       sys_fstatat(fd, "", (struct stat *)st, AT_EMPTY_PATH));
+}
+
+EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = xstat_common(ver, dirfd, path, st, flags);
+
+	return PASS(r, real_fxstatat ? real_fxstatat(ver, dirfd, path, st, flags) :
+				       sys_fstatat(dirfd, path, st, flags));
+}
+
+EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	int r = xstat_common(ver, dirfd, path, (struct stat *)st, flags);
+
+	return PASS(r, real_fxstatat64 ? real_fxstatat64(ver, dirfd, path, st, flags) :
+					 sys_fstatat(dirfd, path, (struct stat *)st, flags));
+}
+
+static int sys_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
+{
+	if (real_statx)
+		return real_statx(dirfd, path, flags, mask, sx);
+	return (int)syscall(SYS_statx, dirfd, path, flags, mask, sx);
+}
+
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
+{
+	struct stat st;
+	int r = names_sev(dirfd, path, flags);
+
+	if (r == 0)
+		return sys_statx(dirfd, path, flags, mask, sx);
+	if (r < 0)
+		return -1;
+	if (is_null(sx))
+		return fail_errno(EFAULT);
+	/* /dev/null's answer to the same question, with our identity */
+	if (sys_statx(AT_FDCWD, "/dev/null", flags & AT_STATX_SYNC_TYPE, mask, sx) != 0)
+		return -1;
+	fake_stat(&st);
+	sx->stx_mode = (uint16_t)st.st_mode;
+	sx->stx_nlink = 1;
+	sx->stx_uid = st.st_uid;
+	sx->stx_gid = st.st_gid;
+	sx->stx_ino = st.st_ino;
+	sx->stx_size = 0;
+	sx->stx_blocks = 0;
+	sx->stx_blksize = 4096;
+	sx->stx_attributes = 0;
+	sx->stx_rdev_major = SWSEV_DEVSEV_MAJOR;
+	sx->stx_rdev_minor = SWSEV_DEVSEV_MINOR;
+	return 0;
+}
+
+/* F_OK, R_OK and W_OK: the caller owns a 0600 device; X_OK: it is no program */
+static int sev_access(int dirfd, const char *path, int mode, int flags)
+{
+	int r;
+
+	if (mode & ~(R_OK | W_OK | X_OK)) {
+		init();
+		if (!is_dev_sev(path))
+			return NOT_OURS;
+		return fail_errno(EINVAL);
+	}
+	r = names_sev(dirfd, path, flags);
+	if (r == 0)
+		return NOT_OURS;
+	if (r < 0)
+		return -1;
+	return (mode & X_OK) ? fail_errno(EACCES) : 0;
+}
+
+EXPORT int access(const char *path, int mode)
+{
+	int r = sev_access(AT_FDCWD, path, mode, 0);
+
+	return PASS(r, real_access ? real_access(path, mode) :
+				     (int)syscall(SYS_faccessat, AT_FDCWD, path, mode));
+}
+
+EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	int r = sev_access(dirfd, path, mode, flags);
+
+	return PASS(r, real_faccessat ? real_faccessat(dirfd, path, mode, flags) :
+					(int)syscall(SYS_faccessat2, dirfd, path, mode, flags));
+}
+
+EXPORT int euidaccess(const char *path, int mode)
+{
+	int r = sev_access(AT_FDCWD, path, mode, AT_EACCESS);
+
+	return PASS(r, real_euidaccess ? real_euidaccess(path, mode) :
+					 (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
+}
+
+EXPORT int eaccess(const char *path, int mode)
+{
+	int r = sev_access(AT_FDCWD, path, mode, AT_EACCESS);
+
+	return PASS(r, real_eaccess ? real_eaccess(path, mode) :
+				      (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
 }
 
 /* ---- SEV_ISSUE_CMD ---- */
