@@ -53,6 +53,31 @@ int cli_parse_u64(const char *s, const char *what, uint64_t *out);
 /* "4G", "512M", "64K", or bytes. */
 int cli_parse_size(const char *s, const char *what, uint64_t *out);
 
+/*
+ * A subcommand's long options for cli_parse_opts. Each entry sets exactly
+ * one of: val (the option takes a value; the last one given wins), flag
+ * (no value; set to 1) or fn (takes a value and hands it to fn with the
+ * caller's ctx; fn prints its own error and returns nonzero to stop).
+ */
+struct cli_opt {
+	const char *name;
+	const char **val;
+	int *flag;
+	int (*fn)(void *ctx, const char *arg);
+};
+#define CLI_OPTS_MAX 40
+
+/*
+ * Parses argv[1..argc-1] (argv[0] is the subcommand) with getopt_long
+ * against opts[0..n-1] plus --help/-h, which prints usage(stdout).
+ * Arguments that are not options go to pos (at most maxpos of them; npos
+ * counts them; pos and npos may be NULL when maxpos is 0). Errors print
+ * "<who>: unknown option or missing value: '<arg>'" or "<who>: unexpected
+ * argument '<arg>'". Returns 0, 1 after --help, -1 after an error.
+ */
+int cli_parse_opts(const char *who, int argc, char **argv, const struct cli_opt *opts, size_t n,
+		   void (*usage)(FILE *f), void *ctx, const char **pos, int maxpos, int *npos);
+
 /* Minimal JSON emission to stdout: an object is opened with cli_json_begin,
  * fields added, closed with cli_json_end. Strings are escaped. */
 void cli_json_begin(void);

@@ -3,7 +3,6 @@
  * (launch-flow.md §3, §8), with sevctl's flags, plus --verify that explains
  * a mismatch component by component.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,99 +67,38 @@ struct measured {
 
 static int parse_args(int argc, char **argv, struct margs *a)
 {
-	enum {
-		O_MAJ = 256,
-		O_MIN,
-		O_BUILD,
-		O_POL,
-		O_TIK,
-		O_TK,
-		O_NONCE,
-		O_BLOB,
-		O_VERIFY,
-		O_LD,
-		O_FW,
-		O_KERNEL,
-		O_INITRD,
-		O_CMDLINE,
-		O_NCPU,
-		O_V0,
-		O_V1,
-		O_FAM,
-		O_MODEL,
-		O_STEP,
-		O_OUT,
-		O_JSON,
-		O_INIT2,
+	const struct cli_opt opts[] = {
+		{ "api-major", &a->api_major, NULL, NULL },
+		{ "api-minor", &a->api_minor, NULL, NULL },
+		{ "build-id", &a->build_id, NULL, NULL },
+		{ "policy", &a->policy, NULL, NULL },
+		{ "tik", &a->tik, NULL, NULL },
+		{ "tk", &a->tk, NULL, NULL },
+		{ "nonce", &a->nonce, NULL, NULL },
+		{ "launch-measure-blob", &a->blob, NULL, NULL },
+		{ "verify", &a->verify, NULL, NULL },
+		{ "launch-digest", &a->launch_digest, NULL, NULL },
+		{ "firmware", &a->firmware, NULL, NULL },
+		{ "kernel", &a->kernel, NULL, NULL },
+		{ "initrd", &a->initrd, NULL, NULL },
+		{ "cmdline", &a->cmdline, NULL, NULL },
+		{ "num-cpus", &a->num_cpus, NULL, NULL },
+		{ "vmsa-cpu0", &a->vmsa0, NULL, NULL },
+		{ "vmsa-cpu1", &a->vmsa1, NULL, NULL },
+		{ "cpu-family", &a->family, NULL, NULL },
+		{ "cpu-model", &a->model, NULL, NULL },
+		{ "cpu-stepping", &a->stepping, NULL, NULL },
+		{ "outfile", &a->outfile, NULL, NULL },
+		{ "json", NULL, &cli_g.json, NULL },
+		{ "init2", NULL, &a->init2, NULL },
 	};
-	static const struct option opts[] = {
-		{ "api-major", required_argument, NULL, O_MAJ },
-		{ "api-minor", required_argument, NULL, O_MIN },
-		{ "build-id", required_argument, NULL, O_BUILD },
-		{ "policy", required_argument, NULL, O_POL },
-		{ "tik", required_argument, NULL, O_TIK },
-		{ "tk", required_argument, NULL, O_TK },
-		{ "nonce", required_argument, NULL, O_NONCE },
-		{ "launch-measure-blob", required_argument, NULL, O_BLOB },
-		{ "verify", required_argument, NULL, O_VERIFY },
-		{ "launch-digest", required_argument, NULL, O_LD },
-		{ "firmware", required_argument, NULL, O_FW },
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "initrd", required_argument, NULL, O_INITRD },
-		{ "cmdline", required_argument, NULL, O_CMDLINE },
-		{ "num-cpus", required_argument, NULL, O_NCPU },
-		{ "vmsa-cpu0", required_argument, NULL, O_V0 },
-		{ "vmsa-cpu1", required_argument, NULL, O_V1 },
-		{ "cpu-family", required_argument, NULL, O_FAM },
-		{ "cpu-model", required_argument, NULL, O_MODEL },
-		{ "cpu-stepping", required_argument, NULL, O_STEP },
-		{ "outfile", required_argument, NULL, O_OUT },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "init2", no_argument, NULL, O_INIT2 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_MAJ: a->api_major = optarg; break;
-		case O_MIN: a->api_minor = optarg; break;
-		case O_BUILD: a->build_id = optarg; break;
-		case O_POL: a->policy = optarg; break;
-		case O_TIK: a->tik = optarg; break;
-		case O_TK: a->tk = optarg; break;
-		case O_NONCE: a->nonce = optarg; break;
-		case O_BLOB: a->blob = optarg; break;
-		case O_VERIFY: a->verify = optarg; break;
-		case O_LD: a->launch_digest = optarg; break;
-		case O_FW: a->firmware = optarg; break;
-		case O_KERNEL: a->kernel = optarg; break;
-		case O_INITRD: a->initrd = optarg; break;
-		case O_CMDLINE: a->cmdline = optarg; break;
-		case O_NCPU: a->num_cpus = optarg; break;
-		case O_V0: a->vmsa0 = optarg; break;
-		case O_V1: a->vmsa1 = optarg; break;
-		case O_FAM: a->family = optarg; break;
-		case O_MODEL: a->model = optarg; break;
-		case O_STEP: a->stepping = optarg; break;
-		case O_OUT: a->outfile = optarg; break;
-		case O_JSON: cli_g.json = 1; break;
-		case O_INIT2: a->init2 = 1; break;
-		case 'h': usage(stdout); return 1;
-		default:
-			cli_err("measurement build: unknown option or missing value: '%s'",
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		cli_err("measurement build: unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	r = cli_parse_opts("measurement build", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+			   usage, NULL, NULL, 0, NULL);
+	if (r)
+		return r;
 	if (!a->api_major || !a->api_minor || !a->build_id || !a->policy) {
 		cli_err("measurement build: --api-major, --api-minor, --build-id and --policy are required");
 		return -1;

@@ -4,7 +4,6 @@
  * swsev secret verify: checks and opens such a packet (ours, sevctl's or
  * libvirt's) with the owner's TEK/TIK, as the firmware and guest would.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,77 +47,42 @@ struct sargs {
 	int npos;
 };
 
+/* --secret GUID:FILE, repeated */
+static int add_secret(void *ctx, const char *arg)
+{
+	struct sargs *a = ctx;
+
+	if (a->nsecret >= MAX_SECRETS) {
+		cli_err("secret: at most %d secrets (the guest reads no more)", MAX_SECRETS);
+		return -1;
+	}
+	a->secret[a->nsecret++] = arg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct sargs *a)
 {
-	enum {
-		O_TIK = 256,
-		O_TEK,
-		O_TK,
-		O_BLOB,
-		O_SECRET,
-		O_IV,
-		O_B64,
-		O_PAD,
-		O_HDR,
-		O_PAY,
-		O_EXT,
-		O_JSON
+	const struct cli_opt opts[] = {
+		{ "tik", &a->tik, NULL, NULL },
+		{ "tek", &a->tek, NULL, NULL },
+		{ "tk", &a->tk, NULL, NULL },
+		{ "launch-measure-blob", &a->blob, NULL, NULL },
+		{ "secret", NULL, NULL, add_secret },
+		{ "iv", &a->iv, NULL, NULL }, /* sevctl's hidden test option */
+		{ "base64", NULL, &a->base64, NULL },
+		{ "pad-always", NULL, &a->pad_always, NULL },
+		{ "header", &a->header, NULL, NULL },
+		{ "payload", &a->payload, NULL, NULL },
+		{ "extract", &a->extract, NULL, NULL },
+		{ "json", NULL, &cli_g.json, NULL },
 	};
-	static const struct option opts[] = {
-		{ "tik", required_argument, NULL, O_TIK },
-		{ "tek", required_argument, NULL, O_TEK },
-		{ "tk", required_argument, NULL, O_TK },
-		{ "launch-measure-blob", required_argument, NULL, O_BLOB },
-		{ "secret", required_argument, NULL, O_SECRET },
-		{ "iv", required_argument, NULL, O_IV }, /* sevctl's hidden test option */
-		{ "base64", no_argument, NULL, O_B64 },
-		{ "pad-always", no_argument, NULL, O_PAD },
-		{ "header", required_argument, NULL, O_HDR },
-		{ "payload", required_argument, NULL, O_PAY },
-		{ "extract", required_argument, NULL, O_EXT },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_TIK: a->tik = optarg; break;
-		case O_TEK: a->tek = optarg; break;
-		case O_TK: a->tk = optarg; break;
-		case O_BLOB: a->blob = optarg; break;
-		case O_IV: a->iv = optarg; break;
-		case O_B64: a->base64 = 1; break;
-		case O_PAD: a->pad_always = 1; break;
-		case O_HDR: a->header = optarg; break;
-		case O_PAY: a->payload = optarg; break;
-		case O_EXT: a->extract = optarg; break;
-		case O_JSON: cli_g.json = 1; break;
-		case O_SECRET:
-			if (a->nsecret >= MAX_SECRETS) {
-				cli_err("secret: at most %d secrets (the guest reads no more)",
-					MAX_SECRETS);
-				return -1;
-			}
-			a->secret[a->nsecret++] = optarg;
-			break;
-		case 'h': usage(stdout); return 1;
-		default:
-			cli_err("secret: unknown option or missing value: '%s'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (a->npos >= 2) {
-			cli_err("secret: unexpected argument '%s'", argv[optind]);
-			return -1;
-		}
-		a->pos[a->npos++] = argv[optind];
-	}
+	r = cli_parse_opts("secret", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), usage, a,
+			   a->pos, 2, &a->npos);
+	if (r)
+		return r;
 	if (!a->blob) {
 		cli_err("secret: --launch-measure-blob is required (the measurement the secret is bound to)");
 		return -1;
@@ -170,6 +134,17 @@ static int load_secrets(const struct sargs *a, struct swsev_secret_entry *e, uin
 	return 0;
 }
 
+/* The owner's TEK and TIK, and the measurement the packet is bound to. */
+static int read_keys(const struct sargs *a, uint8_t tek[16], uint8_t tik[16], uint8_t blob[48])
+{
+	if (owner_read_tek_tik(a->tek, a->tik, a->tk, tek, tik, 1))
+		return -1;
+	if (owner_read_fixed(a->blob, "--launch-measure-blob",
+			     "a measurement blob (MEASURE || MNONCE)", blob, 48))
+		return -1;
+	return 0;
+}
+
 static int write_out(const char *path, const uint8_t *b, size_t n, int b64)
 {
 	if (b64)
@@ -208,10 +183,7 @@ static int secret_build(int argc, char **argv)
 		goto usage;
 	}
 	rc = CLI_EXIT_FAIL;
-	if (owner_read_tek_tik(a.tek, a.tik, a.tk, tek, tik, 1))
-		goto out;
-	if (owner_read_fixed(a.blob, "--launch-measure-blob",
-			     "a measurement blob (MEASURE || MNONCE)", blob, 48))
+	if (read_keys(&a, tek, tik, blob))
 		goto out;
 	if (a.iv) {
 		if (owner_read_fixed(a.iv, "--iv", "an IV", iv, 16))
@@ -332,10 +304,7 @@ static int secret_verify(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	rc = CLI_EXIT_FAIL;
-	if (owner_read_tek_tik(a.tek, a.tik, a.tk, tek, tik, 1))
-		goto out;
-	if (owner_read_fixed(a.blob, "--launch-measure-blob",
-			     "a measurement blob (MEASURE || MNONCE)", blob, 48))
+	if (read_keys(&a, tek, tik, blob))
 		goto out;
 	if (read_packet_file(a.header, SWSEV_PKT_HDR_LEN, &hb, &hn) ||
 	    read_packet_file(a.payload, 0, &pb, &pn))

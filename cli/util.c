@@ -1,6 +1,7 @@
 /* Shared helpers of the swsev tool: files, base64, numbers, JSON. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -379,4 +380,55 @@ const char *cli_socket(void)
 	if (cli_g.socket)
 		return cli_g.socket;
 	return getenv("SWSEV_SOCKET");
+}
+
+int cli_parse_opts(const char *who, int argc, char **argv, const struct cli_opt *opts, size_t n,
+		   void (*usage)(FILE *f), void *ctx, const char **pos, int maxpos, int *npos)
+{
+	struct option lo[CLI_OPTS_MAX + 2];
+	int c;
+
+	if (n > CLI_OPTS_MAX) {
+		cli_err("%s: internal error: %zu options, at most %d", who, n, CLI_OPTS_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lo[i].name = opts[i].name;
+		lo[i].has_arg = opts[i].flag ? no_argument : required_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 256 + (int)i;
+	}
+	lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	if (npos)
+		*npos = 0;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		const struct cli_opt *o;
+
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c < 256 || (size_t)(c - 256) >= n) {
+			cli_err("%s: unknown option or missing value: '%s'", who, argv[optind - 1]);
+			return -1;
+		}
+		o = &opts[c - 256];
+		if (o->val)
+			*o->val = optarg;
+		else if (o->flag)
+			*o->flag = 1;
+		else if (o->fn && o->fn(ctx, optarg))
+			return -1;
+	}
+	for (; optind < argc; optind++) {
+		if (!pos || !npos || *npos >= maxpos) {
+			cli_err("%s: unexpected argument '%s'", who, argv[optind]);
+			return -1;
+		}
+		pos[(*npos)++] = argv[optind];
+	}
+	return 0;
 }
