@@ -675,8 +675,9 @@ EXPORT int lstat64(const char *path, struct stat64 *st)
 {
 	int r = sev_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
 
-	return PASS(r, real_lstat64 ? real_lstat64(path, st) :
-				      sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
+	return PASS(r, real_lstat64 ?
+			       real_lstat64(path, st) :
+			       sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
 }
 
 EXPORT int fstat(int fd, struct stat *st)
@@ -721,13 +722,17 @@ int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int fl
 
 static int xstat_common(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
-	if (!XSTAT_OK(ver)) {
-		init();
-		return (!is_null(path) && !*path && (flags & AT_EMPTY_PATH) ? tracked(dirfd) : is_dev_sev(path)) ?
-			       fail_errno(EINVAL) :
-			       NOT_OURS;
-	}
-	return sev_fstatat(dirfd, path, st, flags);
+	int ours;
+
+	if (XSTAT_OK(ver))
+		return sev_fstatat(dirfd, path, st, flags);
+	/* a layout we do not know: glibc's EINVAL for ours, theirs pass */
+	init();
+	if (!is_null(path) && !*path && (flags & AT_EMPTY_PATH))
+		ours = tracked(dirfd);
+	else
+		ours = is_dev_sev(path);
+	return ours ? fail_errno(EINVAL) : NOT_OURS;
 }
 
 EXPORT int __xstat(int ver, const char *path, struct stat *st)
@@ -757,15 +762,17 @@ EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
 {
 	int r = xstat_common(ver, AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
 
-	return PASS(r, real_lxstat64 ? real_lxstat64(ver, path, st) :
-				       sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
+	return PASS(r, real_lxstat64 ?
+			       real_lxstat64(ver, path, st) :
+			       sys_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW));
 }
 
 EXPORT int __fxstat(int ver, int fd, struct stat *st)
 {
 	int r = xstat_common(ver, fd, "", st, AT_EMPTY_PATH);
 
-	return PASS(r, real_fxstat ? real_fxstat(ver, fd, st) : sys_fstatat(fd, "", st, AT_EMPTY_PATH));
+	return PASS(r, real_fxstat ? real_fxstat(ver, fd, st) :
+				     sys_fstatat(fd, "", st, AT_EMPTY_PATH));
 }
 
 EXPORT int __fxstat64(int ver, int fd, struct stat64 *st)
@@ -867,16 +874,18 @@ EXPORT int euidaccess(const char *path, int mode)
 {
 	int r = sev_access(AT_FDCWD, path, mode, AT_EACCESS);
 
-	return PASS(r, real_euidaccess ? real_euidaccess(path, mode) :
-					 (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
+	return PASS(r, real_euidaccess ?
+			       real_euidaccess(path, mode) :
+			       (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
 }
 
 EXPORT int eaccess(const char *path, int mode)
 {
 	int r = sev_access(AT_FDCWD, path, mode, AT_EACCESS);
 
-	return PASS(r, real_eaccess ? real_eaccess(path, mode) :
-				      (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
+	return PASS(r, real_eaccess ?
+			       real_eaccess(path, mode) :
+			       (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS));
 }
 
 /* ---- SEV_ISSUE_CMD ---- */

@@ -153,17 +153,20 @@ static int present(void)
 	memset(&st, 0, sizeof(st));
 	check_stat("fstatat", fstatat(AT_FDCWD, dev, &st, 0), &st, base.st_ino);
 	memset(&st, 0, sizeof(st));
-	check_stat("fstatat_nofollow", fstatat(-1, dev, &st, AT_SYMLINK_NOFOLLOW), &st, base.st_ino);
+	check_stat("fstatat_nofollow", fstatat(-1, dev, &st, AT_SYMLINK_NOFOLLOW), &st,
+		   base.st_ino);
 #ifdef HAVE_XSTAT
 	memset(&st, 0, sizeof(st));
 	check_stat("__xstat", __xstat(XSTAT_VER, dev, &st), &st, base.st_ino);
 	memset(&st, 0, sizeof(st));
 	check_stat("__lxstat", __lxstat(XSTAT_VER, dev, &st), &st, base.st_ino);
 	memset(&st64, 0, sizeof(st64));
-	check_stat("__xstat64", __xstat64(XSTAT_VER, dev, &st64), (struct stat *)&st64, base.st_ino);
+	check_stat("__xstat64", __xstat64(XSTAT_VER, dev, &st64), (struct stat *)&st64,
+		   base.st_ino);
 	errno = 0;
 	r = __xstat(99, dev, &st);
-	result("__xstat_bad_version", r == -1 && errno == EINVAL, "r=%d errno=%s", r, strerror(errno));
+	result("__xstat_bad_version", r == -1 && errno == EINVAL, "r=%d errno=%s", r,
+	       strerror(errno));
 #endif
 	memset(&sx, 0, sizeof(sx));
 	check_statx("statx", statx(AT_FDCWD, dev, 0, STATX_BASIC_STATS, &sx), &sx, base.st_ino);
@@ -201,7 +204,8 @@ static int present(void)
 		    base.st_ino);
 	memset(&status, 0, sizeof(status));
 	r = issue(fd, SEV_PLATFORM_STATUS, &status, &e, &fw);
-	result("platform_status", r == 0 && fw == 0 && status.api_major == 0 && status.api_minor == 17,
+	result("platform_status",
+	       r == 0 && fw == 0 && status.api_major == 0 && status.api_minor == 17,
 	       "r=%d errno=%s fw=%u api %u.%u", r, strerror(e), fw, status.api_major,
 	       status.api_minor);
 	/* a duplicate is the same device */
@@ -227,7 +231,8 @@ static int present(void)
 		close(fd);
 	errno = 0;
 	fd = open(dev, O_RDWR | O_CREAT | O_EXCL, 0600);
-	result("open_excl_eexist", fd == -1 && errno == EEXIST, "fd %d errno=%s", fd, strerror(errno));
+	result("open_excl_eexist", fd == -1 && errno == EEXIST, "fd %d errno=%s", fd,
+	       strerror(errno));
 	errno = 0;
 	fd = open(dev, O_RDONLY | O_DIRECTORY);
 	result("open_directory_enotdir", fd == -1 && errno == ENOTDIR, "fd %d errno=%s", fd,
@@ -235,10 +240,11 @@ static int present(void)
 
 	/* everything else passes through */
 	r = stat("/dev/null", &null);
-	result("stat_dev_null_passes", r == 0 && major(null.st_rdev) == 1 && minor(null.st_rdev) == 3,
-	       "r=%d rdev %u:%u", r, major(null.st_rdev), minor(null.st_rdev));
-	result("stat_other_ino", null.st_ino != base.st_ino, "/dev/null and /dev/sev share inode %llu",
-	       (unsigned long long)base.st_ino);
+	result("stat_dev_null_passes",
+	       r == 0 && major(null.st_rdev) == 1 && minor(null.st_rdev) == 3, "r=%d rdev %u:%u", r,
+	       major(null.st_rdev), minor(null.st_rdev));
+	result("stat_other_ino", null.st_ino != base.st_ino,
+	       "/dev/null and /dev/sev share inode %llu", (unsigned long long)base.st_ino);
 	errno = 0;
 	check_enoent("stat_dev_sevx_passes", stat("/dev/sevx", &st));
 	errno = 0;
@@ -301,13 +307,13 @@ static int parent(const char *self, const char *how)
 {
 	char spec[10][32], cmd[1024];
 	char *argv[13];
-	int fd, n = 0, st, r;
+	int fd, rw, n = 0, st, r;
 	pid_t pid;
 
 	prefix = "parent/";
 #define SPEC(name, f, kind) snprintf(spec[n++], sizeof(spec[0]), "%s=%d:%s", name, f, kind)
-	fd = open_dev("open_rw", O_RDWR);
-	SPEC("rw", fd, "rw");
+	rw = open_dev("open_rw", O_RDWR);
+	SPEC("rw", rw, "rw");
 	fd = open_dev("open_ro", O_RDONLY);
 	SPEC("ro", fd, "ro");
 	fd = open_dev("open_wo", O_WRONLY);
@@ -316,14 +322,14 @@ static int parent(const char *self, const char *how)
 	result("cloexec_flag_set", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, "fd %d", fd);
 	SPEC("cloexec", fd, "ebadf");
 	fd = open_dev("open_then_setfd_cloexec", O_RDWR);
-	result("setfd_cloexec", set_cloexec(fd, 1) == 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "fd %d",
-	       fd);
+	result("setfd_cloexec", set_cloexec(fd, 1) == 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	       "fd %d", fd);
 	SPEC("setfd_on", fd, "ebadf");
 	fd = open_dev("open_cloexec_then_clear", O_RDONLY | O_CLOEXEC);
-	result("setfd_clear", set_cloexec(fd, 0) == 0 && !(fcntl(fd, F_GETFD) & FD_CLOEXEC), "fd %d",
-	       fd);
+	result("setfd_clear", set_cloexec(fd, 0) == 0 && !(fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	       "fd %d", fd);
 	SPEC("setfd_off", fd, "ro");
-	r = dup2(atoi(strchr(spec[0], '=') + 1), 60);
+	r = dup2(rw, 60);
 	result("dup2", r == 60, "dup2 -> %d: %s", r, strerror(errno));
 	SPEC("dup2", 60, "rw");
 	/* /dev/null descriptors: one fresh, one on the number a closed /dev/sev had */
@@ -381,10 +387,26 @@ static void child_one(const char *arg)
 	uint32_t fw;
 	int fd, r, e, fl;
 
-	if (sscanf(arg, "%31[^=]=%d:%7s", name, &fd, kind) != 3) {
+	const char *eq = strchr(arg, '='), *colon;
+	char *end;
+	long v;
+
+	colon = eq ? strchr(eq, ':') : NULL;
+	if (!eq || !colon || (size_t)(eq - arg) >= sizeof(name) ||
+	    strlen(colon + 1) >= sizeof(kind)) {
 		result(arg, 0, "bad argument");
 		return;
 	}
+	errno = 0;
+	v = strtol(eq + 1, &end, 10);
+	if (errno || end != colon || v < 0 || v > 65535) {
+		result(arg, 0, "bad descriptor number");
+		return;
+	}
+	fd = (int)v;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	strcpy(kind, colon + 1);
 	prefix = buf;
 	snprintf(buf, sizeof(buf), "child/%s/", name);
 	memset(&status, 0, sizeof(status));
@@ -394,8 +416,8 @@ static void child_one(const char *arg)
 		       strerror(e));
 		result("not_open", fcntl(fd, F_GETFD) == -1 && errno == EBADF, "fd %d is open", fd);
 	} else if (!strcmp(kind, "null")) {
-		result("platform_status_enotty", r == -1 && e == ENOTTY, "fd %d r=%d errno=%s", fd, r,
-		       strerror(e));
+		result("platform_status_enotty", r == -1 && e == ENOTTY, "fd %d r=%d errno=%s", fd,
+		       r, strerror(e));
 		r = fstat(fd, &st);
 		result("fstat_is_dev_null",
 		       r == 0 && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3,
@@ -406,8 +428,8 @@ static void child_one(const char *arg)
 		result("platform_status", r == 0 && fw == 0 && status.api_minor == 17,
 		       "fd %d r=%d errno=%s fw=%u", fd, r, strerror(e), fw);
 		fl = fcntl(fd, F_GETFL);
-		result("access_mode", fl >= 0 && (fl & O_ACCMODE) == want, "F_GETFL %#x, want %#x", fl,
-		       want);
+		result("access_mode", fl >= 0 && (fl & O_ACCMODE) == want, "F_GETFL %#x, want %#x",
+		       fl, want);
 		r = fstat(fd, &st);
 		check_stat("fstat", r, &st, 0);
 		r = issue(fd, SEV_PDH_GEN, NULL, &e, &fw);
@@ -415,7 +437,8 @@ static void child_one(const char *arg)
 			result("pdh_gen_eperm", r == -1 && e == EPERM, "r=%d errno=%s fw=%u", r,
 			       strerror(e), fw);
 		else
-			result("pdh_gen", r == 0 && fw == 0, "r=%d errno=%s fw=%u", r, strerror(e), fw);
+			result("pdh_gen", r == 0 && fw == 0, "r=%d errno=%s fw=%u", r, strerror(e),
+			       fw);
 	}
 	prefix = "";
 }
