@@ -82,6 +82,17 @@ static int arg_exact(struct kx *x, size_t n)
 	return x->req->arg_len == n ? 0 : -EFAULT;
 }
 
+/* The user struct (len bytes, as given) written back with n u32 fields replaced. */
+static void copy_back(struct kx *x, size_t len, size_t n, const size_t *off, const uint32_t *v)
+{
+	uint8_t ua[72];
+
+	memcpy(ua, x->req->arg, len);
+	for (size_t i = 0; i < n; i++)
+		swsev_wle32(ua + off[i], v[i]);
+	host_out_arg(x->rsp, ua, len);
+}
+
 /* ACTIVATE with the VM's ASID; a dirty ASID is flushed once and retried. */
 static int activate(struct kx *x)
 {
@@ -184,53 +195,61 @@ static int do_init(struct kx *x, uint32_t id)
 	return 0;
 }
 
-/* ---- LAUNCH_START ---- */
-static int do_launch_start(struct kx *x)
+/*
+ * ---- LAUNCH_START and RECEIVE_START: handle, policy and two input blobs
+ * (the owner's DH certificate or the sender's PDH, and the session); the
+ * new handle is activated and written back. RECEIVE_START needs both
+ * blobs, LAUNCH_START takes each one it is given. ----
+ */
+static int do_start(struct kx *x, uint32_t cmd, int need_blobs)
 {
 	struct swsev_cur c;
-	uint32_t handle, policy, dh_len, sess_len;
-	uint64_t dh_uaddr, sess_uaddr, dh_spa = 0, sess_spa = 0;
-	const uint8_t *dh = NULL, *sess = NULL;
-	uint8_t fb[36], ua[40];
+	uint32_t handle, policy, len[2];
+	uint64_t uaddr[2], spa[2] = { 0, 0 };
+	const uint8_t *p[2] = { NULL, NULL };
+	int use[2];
+	uint8_t fb[36];
 	int rc;
 
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_start))) != 0)
 		return rc;
 	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
 	if (swsev_cur_u32(&c, &handle) || swsev_cur_u32(&c, &policy) ||
-	    swsev_cur_u64(&c, &dh_uaddr) || swsev_cur_u32(&c, &dh_len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_u64(&c, &sess_uaddr) || swsev_cur_u32(&c, &sess_len) ||
-	    swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
+	    swsev_cur_u64(&c, &uaddr[0]) || swsev_cur_u32(&c, &len[0]) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_u64(&c, &uaddr[1]) || swsev_cur_u32(&c, &len[1]) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_end(&c))
 		return -EFAULT;
 	if (x->vm->handle)
 		return -EINVAL;
-	if (x->req->in[0].present && (rc = in_blob(x, 0, dh_len, &dh)) != 0)
-		return rc;
-	if (x->req->in[1].present && (rc = in_blob(x, 1, sess_len, &sess)) != 0)
-		return rc;
+	if (need_blobs &&
+	    (!x->req->in[0].present || len[0] == 0 || !x->req->in[1].present || len[1] == 0))
+		return -EINVAL;
+	for (unsigned i = 0; i < 2; i++) {
+		if (x->req->in[i].present && (rc = in_blob(x, i, len[i], &p[i])) != 0)
+			return rc;
+		use[i] = need_blobs || p[i] != NULL;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (use[i] && (rc = host_stage(x->h, len[i], p[i], len[i], &spa[i])) != 0)
+			goto out;
 	memset(fb, 0, sizeof(fb));
-	if (dh && (rc = host_stage(x->h, dh_len, dh, dh_len, &dh_spa)) != 0)
-		goto out;
-	if (sess && (rc = host_stage(x->h, sess_len, sess, sess_len, &sess_spa)) != 0)
-		goto out;
 	swsev_wle32(fb, handle);
 	swsev_wle32(fb + 4, policy);
-	swsev_wle64(fb + 8, dh_spa);
-	swsev_wle32(fb + 16, dh ? dh_len : 0);
-	swsev_wle64(fb + 24, sess_spa);
-	swsev_wle32(fb + 32, sess ? sess_len : 0);
-	if ((rc = kx_fw_ok(x, SEV_CMD_LAUNCH_START, fb, sizeof(fb))) != 0)
+	swsev_wle64(fb + 8, spa[0]);
+	swsev_wle32(fb + 16, use[0] ? len[0] : 0);
+	swsev_wle64(fb + 24, spa[1]);
+	swsev_wle32(fb + 32, use[1] ? len[1] : 0);
+	if ((rc = kx_fw_ok(x, cmd, fb, sizeof(fb))) != 0)
 		goto out;
 	x->vm->handle = swsev_le32(fb);
 	x->vm->policy = policy;
 	if ((rc = activate(x)) != 0)
 		goto out;
-	memcpy(ua, x->req->arg, sizeof(ua));
-	swsev_wle32(ua, x->vm->handle);
-	host_out_arg(x->rsp, ua, sizeof(ua));
+	copy_back(x, sizeof(struct kvm_sev_launch_start), 1, (const size_t[]){ 0 },
+		  (const uint32_t[]){ x->vm->handle });
 out:
-	host_unstage(x->h, dh_spa, dh_len);
-	host_unstage(x->h, sess_spa, sess_len);
+	host_unstage(x->h, spa[0], len[0]);
+	host_unstage(x->h, spa[1], len[1]);
 	return rc;
 }
 
@@ -317,7 +336,7 @@ static int do_launch_measure(struct kx *x)
 	struct swsev_cur c;
 	uint64_t uaddr, spa = 0;
 	uint32_t len;
-	uint8_t fb[20], ua[16];
+	uint8_t fb[20];
 	int rc, query;
 
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_measure))) != 0)
@@ -349,9 +368,8 @@ static int do_launch_measure(struct kx *x)
 			    SWSEV_OK)
 			x->vm->have_measure = 1;
 	}
-	memcpy(ua, x->req->arg, sizeof(ua));
-	swsev_wle32(ua + 8, swsev_le32(fb + 16));
-	host_out_arg(x->rsp, ua, sizeof(ua));
+	copy_back(x, sizeof(struct kvm_sev_launch_measure), 1, (const size_t[]){ 8 },
+		  (const uint32_t[]){ swsev_le32(fb + 16) });
 out:
 	host_unstage(x->h, spa, len);
 	return rc;
@@ -405,13 +423,34 @@ static int guest_contig(struct kx *x, uint64_t gpa, uint32_t len, uint64_t *spa)
 	return contig >= len ? 0 : -EINVAL;
 }
 
+/*
+ * LAUNCH_SECRET and RECEIVE_UPDATE_DATA: the packet header and transport
+ * buffer (checked blobs of slots 0 and 2) staged in, opened into gspa.
+ */
+static int xport_in(struct kx *x, uint32_t cmd, const struct xport_args *a, const uint8_t *hdr,
+		    const uint8_t *trans, uint64_t gspa)
+{
+	uint64_t hspa = 0, tspa = 0;
+	uint8_t fb[52];
+	int rc;
+
+	if ((rc = host_stage(x->h, a->hdr_len, hdr, a->hdr_len, &hspa)) != 0 ||
+	    (rc = host_stage(x->h, a->trans_len, trans, a->trans_len, &tspa)) != 0)
+		goto out;
+	xport_buf(fb, x->vm->handle, hspa, a->hdr_len, gspa, a->guest_len, tspa, a->trans_len);
+	rc = kx_fw_ok(x, cmd, fb, sizeof(fb));
+out:
+	host_unstage(x->h, hspa, a->hdr_len);
+	host_unstage(x->h, tspa, a->trans_len);
+	return rc;
+}
+
 /* ---- LAUNCH_SECRET ---- */
 static int do_launch_secret(struct kx *x)
 {
 	struct xport_args a;
 	const uint8_t *hdr, *trans;
-	uint64_t gspa, hspa = 0, tspa = 0;
-	uint8_t fb[52];
+	uint64_t gspa;
 	int rc;
 
 	if ((rc = parse_xport(x, &a)) != 0)
@@ -421,15 +460,7 @@ static int do_launch_secret(struct kx *x)
 	if ((rc = in_blob(x, 0, a.hdr_len, &hdr)) != 0 ||
 	    (rc = in_blob(x, 2, a.trans_len, &trans)) != 0)
 		return rc;
-	if ((rc = host_stage(x->h, a.hdr_len, hdr, a.hdr_len, &hspa)) != 0 ||
-	    (rc = host_stage(x->h, a.trans_len, trans, a.trans_len, &tspa)) != 0)
-		goto out;
-	xport_buf(fb, x->vm->handle, hspa, a.hdr_len, gspa, a.guest_len, tspa, a.trans_len);
-	rc = kx_fw_ok(x, SEV_CMD_LAUNCH_SECRET, fb, sizeof(fb));
-out:
-	host_unstage(x->h, hspa, a.hdr_len);
-	host_unstage(x->h, tspa, a.trans_len);
-	return rc;
+	return xport_in(x, SEV_CMD_LAUNCH_SECRET, &a, hdr, trans, gspa);
 }
 
 /* ---- GUEST_STATUS ---- */
@@ -549,7 +580,7 @@ static int do_send_start(struct kx *x)
 	uint64_t pdh_u, plat_u, amd_u, sess_u, spa[4] = { 0 };
 	uint32_t caps[4] = { 0 };
 	const uint8_t *pdh, *plat, *amd;
-	uint8_t fb[68], ua[72];
+	uint8_t fb[68];
 	int rc;
 
 	if ((rc = arg_exact(x, sizeof(struct kvm_sev_send_start))) != 0)
@@ -597,10 +628,8 @@ static int do_send_start(struct kx *x)
 		rc = stage_out(x, 3, spa[3], n < sess_len ? n : sess_len);
 	}
 	/* policy and session_len are copied back in any case */
-	memcpy(ua, x->req->arg, sizeof(ua));
-	swsev_wle32(ua, swsev_le32(fb + 4));
-	swsev_wle32(ua + 0x40, swsev_le32(fb + 0x40));
-	host_out_arg(x->rsp, ua, sizeof(ua));
+	copy_back(x, sizeof(struct kvm_sev_send_start), 2, (const size_t[]){ 0, 0x40 },
+		  (const uint32_t[]){ swsev_le32(fb + 4), swsev_le32(fb + 0x40) });
 out:
 	for (int i = 0; i < 4; i++)
 		host_unstage(x->h, spa[i], caps[i]);
@@ -612,7 +641,7 @@ static int do_send_update_data(struct kx *x)
 {
 	struct xport_args a;
 	uint64_t gspa = 0, contig, hspa = 0, tspa = 0;
-	uint8_t fb[52], ua[48];
+	uint8_t fb[52];
 	int rc, query;
 
 	if ((rc = parse_xport(x, &a)) != 0)
@@ -645,61 +674,11 @@ static int do_send_update_data(struct kx *x)
 			rc = stage_out(x, 2, tspa,
 				       a.trans_len < a.guest_len ? a.trans_len : a.guest_len);
 	}
-	memcpy(ua, x->req->arg, sizeof(ua));
-	swsev_wle32(ua + 8, swsev_le32(fb + 0x10));
-	swsev_wle32(ua + 40, swsev_le32(fb + 0x30));
-	host_out_arg(x->rsp, ua, sizeof(ua));
+	copy_back(x, 48, 2, (const size_t[]){ 8, 40 },
+		  (const uint32_t[]){ swsev_le32(fb + 0x10), swsev_le32(fb + 0x30) });
 out:
 	host_unstage(x->h, hspa, a.hdr_len);
 	host_unstage(x->h, tspa, a.trans_len);
-	return rc;
-}
-
-/* ---- RECEIVE_START ---- */
-static int do_receive_start(struct kx *x)
-{
-	struct swsev_cur c;
-	uint32_t handle, policy, pdh_len, sess_len;
-	uint64_t pdh_u, sess_u, pspa = 0, sspa = 0;
-	const uint8_t *pdh, *sess;
-	uint8_t fb[36], ua[40];
-	int rc;
-
-	if ((rc = arg_exact(x, sizeof(struct kvm_sev_receive_start))) != 0)
-		return rc;
-	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u32(&c, &handle) || swsev_cur_u32(&c, &policy) || swsev_cur_u64(&c, &pdh_u) ||
-	    swsev_cur_u32(&c, &pdh_len) || swsev_cur_skip(&c, 4) || swsev_cur_u64(&c, &sess_u) ||
-	    swsev_cur_u32(&c, &sess_len) || swsev_cur_skip(&c, 4) || swsev_cur_end(&c))
-		return -EFAULT;
-	if (x->vm->handle)
-		return -EINVAL;
-	if (!x->req->in[0].present || pdh_len == 0 || !x->req->in[1].present || sess_len == 0)
-		return -EINVAL;
-	if ((rc = in_blob(x, 0, pdh_len, &pdh)) != 0 || (rc = in_blob(x, 1, sess_len, &sess)) != 0)
-		return rc;
-	if ((rc = host_stage(x->h, pdh_len, pdh, pdh_len, &pspa)) != 0 ||
-	    (rc = host_stage(x->h, sess_len, sess, sess_len, &sspa)) != 0)
-		goto out;
-	memset(fb, 0, sizeof(fb));
-	swsev_wle32(fb, handle);
-	swsev_wle32(fb + 4, policy);
-	swsev_wle64(fb + 8, pspa);
-	swsev_wle32(fb + 16, pdh_len);
-	swsev_wle64(fb + 24, sspa);
-	swsev_wle32(fb + 32, sess_len);
-	if ((rc = kx_fw_ok(x, SEV_CMD_RECEIVE_START, fb, sizeof(fb))) != 0)
-		goto out;
-	x->vm->handle = swsev_le32(fb);
-	x->vm->policy = policy;
-	if ((rc = activate(x)) != 0)
-		goto out;
-	memcpy(ua, x->req->arg, sizeof(ua));
-	swsev_wle32(ua, x->vm->handle);
-	host_out_arg(x->rsp, ua, sizeof(ua));
-out:
-	host_unstage(x->h, pspa, pdh_len);
-	host_unstage(x->h, sspa, sess_len);
 	return rc;
 }
 
@@ -708,8 +687,7 @@ static int do_receive_update_data(struct kx *x)
 {
 	struct xport_args a;
 	const uint8_t *hdr, *trans;
-	uint64_t gspa, contig, hspa = 0, tspa = 0;
-	uint8_t fb[52];
+	uint64_t gspa, contig;
 	int rc;
 
 	if ((rc = parse_xport(x, &a)) != 0)
@@ -726,22 +704,14 @@ static int do_receive_update_data(struct kx *x)
 		return -EFAULT;
 	if ((rc = host_vm_translate(x->h, x->vm, a.guest_uaddr, 1, &gspa, &contig)) != 0)
 		return rc;
-	if ((rc = host_stage(x->h, a.hdr_len, hdr, a.hdr_len, &hspa)) != 0 ||
-	    (rc = host_stage(x->h, a.trans_len, trans, a.trans_len, &tspa)) != 0)
-		goto out;
-	xport_buf(fb, x->vm->handle, hspa, a.hdr_len, gspa, a.guest_len, tspa, a.trans_len);
-	rc = kx_fw_ok(x, SEV_CMD_RECEIVE_UPDATE_DATA, fb, sizeof(fb));
-out:
-	host_unstage(x->h, hspa, a.hdr_len);
-	host_unstage(x->h, tspa, a.trans_len);
-	return rc;
+	return xport_in(x, SEV_CMD_RECEIVE_UPDATE_DATA, &a, hdr, trans, gspa);
 }
 
 /* ---- GET_ATTESTATION_REPORT (firmware API >= 0.23; 0.22 says INVALID_COMMAND) ---- */
 static int do_attestation(struct kx *x)
 {
 	struct swsev_cur c;
-	uint8_t mnonce[16], fb[36], ua[32];
+	uint8_t mnonce[16], fb[36];
 	uint64_t uaddr, spa = 0;
 	uint32_t len;
 	int rc, query;
@@ -767,11 +737,9 @@ static int do_attestation(struct kx *x)
 	rc = kx_fw_ok(x, SEV_CMD_ATTESTATION, fb, sizeof(fb));
 	if (rc == 0 && spa)
 		rc = stage_out(x, 0, spa, len);
-	if (query || rc == 0) {
-		memcpy(ua, x->req->arg, sizeof(ua));
-		swsev_wle32(ua + 24, swsev_le32(fb + 0x20));
-		host_out_arg(x->rsp, ua, sizeof(ua));
-	}
+	if (query || rc == 0)
+		copy_back(x, sizeof(struct kvm_sev_attestation_report), 1, (const size_t[]){ 24 },
+			  (const uint32_t[]){ swsev_le32(fb + 0x20) });
 	host_unstage(x->h, spa, len);
 	return rc;
 }
@@ -792,7 +760,7 @@ void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
 		goto done;
 	}
 	switch (id) {
-	case KVM_SEV_LAUNCH_START: rc = do_launch_start(&x); break;
+	case KVM_SEV_LAUNCH_START: rc = do_start(&x, SEV_CMD_LAUNCH_START, 0); break;
 	case KVM_SEV_LAUNCH_UPDATE_DATA: rc = do_launch_update_data(&x); break;
 	case KVM_SEV_LAUNCH_UPDATE_VMSA: rc = do_launch_update_vmsa(&x); break;
 	case KVM_SEV_LAUNCH_SECRET: rc = do_launch_secret(&x); break;
@@ -802,7 +770,7 @@ void host_kvm_op(swsev_host *h, struct host_vm *vm, const struct swsev_req *req,
 	case KVM_SEV_SEND_UPDATE_DATA: rc = do_send_update_data(&x); break;
 	case KVM_SEV_SEND_FINISH: rc = handle_cmd(&x, SEV_CMD_SEND_FINISH, vm->handle); break;
 	case KVM_SEV_SEND_CANCEL: rc = handle_cmd(&x, SEV_CMD_SEND_CANCEL, vm->handle); break;
-	case KVM_SEV_RECEIVE_START: rc = do_receive_start(&x); break;
+	case KVM_SEV_RECEIVE_START: rc = do_start(&x, SEV_CMD_RECEIVE_START, 1); break;
 	case KVM_SEV_RECEIVE_UPDATE_DATA: rc = do_receive_update_data(&x); break;
 	case KVM_SEV_RECEIVE_FINISH: rc = handle_cmd(&x, SEV_CMD_RECEIVE_FINISH, vm->handle); break;
 	case KVM_SEV_GUEST_STATUS: rc = do_guest_status(&x); break;
