@@ -159,42 +159,27 @@ static swsev_err desc_read(struct swsev_cur *c, size_t fixed, size_t body_len, s
 	return SWSEV_OK;
 }
 
-static void desc_write(struct swsev_wbuf *w, uint32_t arg_len, const struct swsev_blob *b)
-{
-	swsev_put_u32(w, arg_len);
-	swsev_put_u32(w, present_mask(b));
-	for (int i = 0; i < SWSEV_REQ_BLOBS; i++)
-		swsev_put_u32(w, b[i].len);
-}
-
-/* ---- requests (protocol.md §4) ---- */
-
-swsev_err swsev_wire_req_size(const struct swsev_req *req, size_t *body_len)
-{
-	if (req->flags & ~SWSEV_REQ_WRITABLE)
-		return SWSEV_E_FORMAT;
-	return blobs_size(SWSEV_WIRE_REQ_FIXED, req->arg_len, req->in, body_len);
-}
-
-swsev_err swsev_wire_req_head(const struct swsev_req *req, uint8_t *out, size_t cap, size_t *used)
+/*
+ * A REQUEST or RESPONSE head into out: the header, the body's own first
+ * u32 fields (words), the blob descriptor and the arg; the blobs follow.
+ */
+static swsev_err head_write(uint8_t *out, size_t cap, uint16_t type, size_t body,
+			    const uint32_t *words, size_t nwords, uint32_t arg_len,
+			    const uint8_t *arg, const struct swsev_blob *b, size_t *used)
 {
 	struct swsev_wbuf w;
-	size_t body;
-	swsev_err e;
 
-	e = swsev_wire_req_size(req, &body);
-	if (e)
-		return e;
-	if (cap < SWSEV_WIRE_HDR_LEN + SWSEV_WIRE_REQ_FIXED + req->arg_len)
+	if (cap < SWSEV_WIRE_HDR_LEN + (nwords + 2 + SWSEV_REQ_BLOBS) * 4 + arg_len)
 		return SWSEV_E_LENGTH;
-	swsev_wire_hdr_encode(out, SWSEV_FRAME_REQUEST, (uint32_t)body);
+	swsev_wire_hdr_encode(out, type, (uint32_t)body);
 	swsev_wbuf_init(&w, out + SWSEV_WIRE_HDR_LEN, cap - SWSEV_WIRE_HDR_LEN);
-	swsev_put_u32(&w, req->op);
-	swsev_put_u32(&w, req->vm);
-	swsev_put_u32(&w, req->cmd);
-	swsev_put_u32(&w, req->flags);
-	desc_write(&w, req->arg_len, req->in);
-	swsev_put_bytes(&w, req->arg, req->arg_len);
+	for (size_t i = 0; i < nwords; i++)
+		swsev_put_u32(&w, words[i]);
+	swsev_put_u32(&w, arg_len);
+	swsev_put_u32(&w, present_mask(b));
+	for (int i = 0; i < SWSEV_REQ_BLOBS; i++)
+		swsev_put_u32(&w, b[i].len);
+	swsev_put_bytes(&w, arg, arg_len);
 	if (w.err)
 		return w.err;
 	*used = SWSEV_WIRE_HDR_LEN + w.off;
@@ -222,6 +207,47 @@ static swsev_err frame_alloc(const uint8_t *head, size_t head_len, const struct 
 	return SWSEV_OK;
 }
 
+/*
+ * The common start of a REQUEST or RESPONSE body: its own first u32 fields
+ * (words), the descriptor (checked against the exact length) and the arg;
+ * the blobs follow at the cursor.
+ */
+static swsev_err body_read(struct swsev_cur *c, size_t len, size_t fixed, uint32_t *words,
+			   size_t nwords, struct blob_desc *d, uint8_t *arg)
+{
+	swsev_err e;
+
+	for (size_t i = 0; i < nwords; i++)
+		if (swsev_cur_u32(c, &words[i]))
+			return c->err;
+	e = desc_read(c, fixed, len, d);
+	if (e)
+		return e;
+	if (swsev_cur_bytes(c, arg, d->arg_len))
+		return c->err;
+	return SWSEV_OK;
+}
+
+/* ---- requests (protocol.md §4) ---- */
+
+swsev_err swsev_wire_req_size(const struct swsev_req *req, size_t *body_len)
+{
+	if (req->flags & ~SWSEV_REQ_WRITABLE)
+		return SWSEV_E_FORMAT;
+	return blobs_size(SWSEV_WIRE_REQ_FIXED, req->arg_len, req->in, body_len);
+}
+
+swsev_err swsev_wire_req_head(const struct swsev_req *req, uint8_t *out, size_t cap, size_t *used)
+{
+	const uint32_t w[4] = { req->op, req->vm, req->cmd, req->flags };
+	size_t body;
+	swsev_err e = swsev_wire_req_size(req, &body);
+
+	return e ? e :
+		   head_write(out, cap, SWSEV_FRAME_REQUEST, body, w, 4, req->arg_len, req->arg,
+			      req->in, used);
+}
+
 swsev_err swsev_wire_req_encode(const struct swsev_req *req, uint8_t **out, size_t *len)
 {
 	uint8_t head[SWSEV_WIRE_HEAD_MAX];
@@ -231,39 +257,30 @@ swsev_err swsev_wire_req_encode(const struct swsev_req *req, uint8_t **out, size
 	*out = NULL;
 	*len = 0;
 	e = swsev_wire_req_head(req, head, sizeof(head), &used);
-	if (e)
-		return e;
-	e = swsev_wire_req_size(req, &body);
-	if (e)
-		return e;
-	return frame_alloc(head, used, req->in, SWSEV_WIRE_HDR_LEN + body, out, len);
+	if (!e)
+		e = swsev_wire_req_size(req, &body);
+	return e ? e : frame_alloc(head, used, req->in, SWSEV_WIRE_HDR_LEN + body, out, len);
 }
 
 swsev_err swsev_wire_req_decode(uint8_t *body, size_t len, struct swsev_req *req)
 {
 	struct swsev_cur c;
-	struct blob_desc d;
-	swsev_err e = SWSEV_E_INTERNAL;
+	struct blob_desc d = { 0 };
+	uint32_t w[4] = { 0 };
+	swsev_err e;
 
 	memset(req, 0, sizeof(*req));
 	swsev_cur_init(&c, body, len);
-	if (swsev_cur_u32(&c, &req->op) || swsev_cur_u32(&c, &req->vm) ||
-	    swsev_cur_u32(&c, &req->cmd) || swsev_cur_u32(&c, &req->flags)) {
-		e = c.err;
-		goto out;
-	}
-	e = desc_read(&c, SWSEV_WIRE_REQ_FIXED, len, &d);
+	e = body_read(&c, len, SWSEV_WIRE_REQ_FIXED, w, 4, &d, req->arg);
+	if (!e && (w[3] & ~SWSEV_REQ_WRITABLE))
+		e = SWSEV_E_FORMAT;
 	if (e)
 		goto out;
-	if (req->flags & ~SWSEV_REQ_WRITABLE) {
-		e = SWSEV_E_FORMAT;
-		goto out;
-	}
+	req->op = w[0];
+	req->vm = w[1];
+	req->cmd = w[2];
+	req->flags = w[3];
 	req->arg_len = d.arg_len;
-	if (swsev_cur_bytes(&c, req->arg, d.arg_len)) {
-		e = c.err;
-		goto out;
-	}
 	for (int i = 0; i < SWSEV_REQ_BLOBS; i++) {
 		const uint8_t *v = NULL;
 
@@ -294,25 +311,13 @@ swsev_err swsev_wire_rsp_size(const struct swsev_rsp *rsp, size_t *body_len)
 
 swsev_err swsev_wire_rsp_head(const struct swsev_rsp *rsp, uint8_t *out, size_t cap, size_t *used)
 {
-	struct swsev_wbuf w;
+	const uint32_t w[2] = { (uint32_t)rsp->err, rsp->fw_error };
 	size_t body;
-	swsev_err e;
+	swsev_err e = swsev_wire_rsp_size(rsp, &body);
 
-	e = swsev_wire_rsp_size(rsp, &body);
-	if (e)
-		return e;
-	if (cap < SWSEV_WIRE_HDR_LEN + SWSEV_WIRE_RSP_FIXED + rsp->arg_len)
-		return SWSEV_E_LENGTH;
-	swsev_wire_hdr_encode(out, SWSEV_FRAME_RESPONSE, (uint32_t)body);
-	swsev_wbuf_init(&w, out + SWSEV_WIRE_HDR_LEN, cap - SWSEV_WIRE_HDR_LEN);
-	swsev_put_u32(&w, (uint32_t)rsp->err);
-	swsev_put_u32(&w, rsp->fw_error);
-	desc_write(&w, rsp->arg_len, rsp->out);
-	swsev_put_bytes(&w, rsp->arg, rsp->arg_len);
-	if (w.err)
-		return w.err;
-	*used = SWSEV_WIRE_HDR_LEN + w.off;
-	return SWSEV_OK;
+	return e ? e :
+		   head_write(out, cap, SWSEV_FRAME_RESPONSE, body, w, 2, rsp->arg_len, rsp->arg,
+			      rsp->out, used);
 }
 
 swsev_err swsev_wire_rsp_encode(const struct swsev_rsp *rsp, uint8_t **out, size_t *len)
@@ -324,12 +329,9 @@ swsev_err swsev_wire_rsp_encode(const struct swsev_rsp *rsp, uint8_t **out, size
 	*out = NULL;
 	*len = 0;
 	e = swsev_wire_rsp_head(rsp, head, sizeof(head), &used);
-	if (e)
-		return e;
-	e = swsev_wire_rsp_size(rsp, &body);
-	if (e)
-		return e;
-	return frame_alloc(head, used, rsp->out, SWSEV_WIRE_HDR_LEN + body, out, len);
+	if (!e)
+		e = swsev_wire_rsp_size(rsp, &body);
+	return e ? e : frame_alloc(head, used, rsp->out, SWSEV_WIRE_HDR_LEN + body, out, len);
 }
 
 void swsev_wire_rsp_free(struct swsev_rsp *rsp)
@@ -342,29 +344,20 @@ void swsev_wire_rsp_free(struct swsev_rsp *rsp)
 swsev_err swsev_wire_rsp_decode(const uint8_t *body, size_t len, struct swsev_rsp *rsp)
 {
 	struct swsev_cur c;
-	struct blob_desc d;
-	uint32_t err;
-	swsev_err e = SWSEV_E_INTERNAL;
+	struct blob_desc d = { 0 };
+	uint32_t w[2] = { 0 };
+	swsev_err e;
 
 	memset(rsp, 0, sizeof(*rsp));
 	swsev_cur_init(&c, body, len);
-	if (swsev_cur_u32(&c, &err) || swsev_cur_u32(&c, &rsp->fw_error)) {
-		e = c.err;
-		goto out;
-	}
-	e = desc_read(&c, SWSEV_WIRE_RSP_FIXED, len, &d);
+	e = body_read(&c, len, SWSEV_WIRE_RSP_FIXED, w, 2, &d, rsp->arg);
+	if (!e && ((int32_t)w[0] > 0 || (int32_t)w[0] < -4095))
+		e = SWSEV_E_RANGE;
 	if (e)
 		goto out;
-	rsp->err = (int32_t)err;
-	if (rsp->err > 0 || rsp->err < -4095) {
-		e = SWSEV_E_RANGE;
-		goto out;
-	}
+	rsp->err = (int32_t)w[0];
+	rsp->fw_error = w[1];
 	rsp->arg_len = d.arg_len;
-	if (swsev_cur_bytes(&c, rsp->arg, d.arg_len)) {
-		e = c.err;
-		goto out;
-	}
 	for (int i = 0; i < SWSEV_REQ_BLOBS; i++) {
 		const uint8_t *v = NULL;
 
