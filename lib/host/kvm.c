@@ -82,6 +82,21 @@ static int arg_exact(struct kx *x, size_t n)
 	return x->req->arg_len == n ? 0 : -EFAULT;
 }
 
+/* A 16-byte { u64 address; u32 length; u32 pad; } struct of exactly that size. */
+static int arg_addr_len(struct kx *x, uint64_t *addr, uint32_t *len)
+{
+	struct swsev_cur c;
+	int rc;
+
+	if ((rc = arg_exact(x, 16)) != 0)
+		return rc;
+	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
+	if (swsev_cur_u64(&c, addr) || swsev_cur_u32(&c, len) || swsev_cur_skip(&c, 4) ||
+	    swsev_cur_end(&c))
+		return -EFAULT;
+	return 0;
+}
+
 /* The user struct (len bytes, as given) written back with n u32 fields replaced. */
 static void copy_back(struct kx *x, size_t len, size_t n, const size_t *off, const uint32_t *v)
 {
@@ -256,17 +271,12 @@ out:
 /* ---- LAUNCH_UPDATE_DATA: one firmware call per physically contiguous run ---- */
 static int do_launch_update_data(struct kx *x)
 {
-	struct swsev_cur c;
 	uint64_t gpa, end;
 	uint32_t len;
 	int rc;
 
-	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_update_data))) != 0)
+	if ((rc = arg_addr_len(x, &gpa, &len)) != 0)
 		return rc;
-	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u64(&c, &gpa) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_end(&c))
-		return -EFAULT;
 	if (len == 0 || !swsev_add64_ok(gpa, len, &end))
 		return -EINVAL;
 	if (!host_vm_range_ok(x->vm, gpa, len))
@@ -333,18 +343,13 @@ static int do_launch_update_vmsa(struct kx *x)
 /* ---- LAUNCH_MEASURE: len 0 is the length query ---- */
 static int do_launch_measure(struct kx *x)
 {
-	struct swsev_cur c;
 	uint64_t uaddr, spa = 0;
 	uint32_t len;
 	uint8_t fb[20];
 	int rc, query;
 
-	if ((rc = arg_exact(x, sizeof(struct kvm_sev_launch_measure))) != 0)
+	if ((rc = arg_addr_len(x, &uaddr, &len)) != 0)
 		return rc;
-	swsev_cur_init(&c, x->req->arg, x->req->arg_len);
-	if (swsev_cur_u64(&c, &uaddr) || swsev_cur_u32(&c, &len) || swsev_cur_skip(&c, 4) ||
-	    swsev_cur_end(&c))
-		return -EFAULT;
 	query = len == 0;
 	memset(fb, 0, sizeof(fb));
 	if (!query && x->req->in[0].present) {
