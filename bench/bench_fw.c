@@ -297,7 +297,7 @@ static void launch_update(const struct bench_opts *o)
 static void send_update_len(const struct bench_opts *o, uint32_t len)
 {
 	char id[64], fig[96], note[320];
-	int big = len >= 0x2000;
+	int big = len >= FW_SEND_PIPE_MIN;
 	struct bench_row r = { .id = id,
 			       .figure = fig,
 			       .unit = "MB/s",

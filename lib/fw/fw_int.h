@@ -246,8 +246,12 @@ struct fw_pipe_job {
 	/* how long the caller polls for a chunk the worker is producing before
 	 * it sleeps: about one chunk's production time (0: 20 us) */
 	uint32_t wait_ns;
+	/* if not NULL: set to the chunks the worker produced (on success) */
+	uint32_t *worker_chunks;
 };
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t fw_now_ns(void);
 void fw_pipe_start(swsev_fw *fw);
 void fw_pipe_stop(swsev_fw *fw);
 /* Claims the worker for one command: 1 and its scratch (FW_PIPE_RING
@@ -278,11 +282,9 @@ enum { FW_PIPE_SEND = 0, FW_PIPE_KINDS = 1 };
 unsigned fw_pipe_choose(swsev_fw *fw, unsigned kind);
 /* The wall-clock time one command of `len` bytes took: `way` as chosen,
  * `piped` whether it did run on the pipeline, worker_chunks what the
- * worker produced of it (fw_pipe_last_worker_chunks). */
+ * worker produced of it (fw_pipe_job.worker_chunks). */
 void fw_pipe_record(swsev_fw *fw, unsigned kind, unsigned way, int piped, uint32_t worker_chunks,
 		    uint64_t ns, uint32_t len);
-/* Chunks the worker produced in the claim holder's last fw_pipe_run. */
-uint32_t fw_pipe_last_worker_chunks(swsev_fw *fw);
 /* The recent costs, ns per KiB (0: not measured): one thread, pipeline
  * (tests and benchmarks). */
 int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2]);

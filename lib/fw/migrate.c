@@ -4,7 +4,6 @@
  * crypto.md §4.3, §7).
  */
 #include <string.h>
-#include <time.h>
 
 #include "codec/codec.h"
 #include "fw/fw_int.h"
@@ -269,12 +268,11 @@ struct sud {
 	uint64_t ta;
 	pthread_t caller;
 	const uint8_t *iv;
-	uint32_t ahead;
 };
 
 static uint8_t *sud_slot(const struct sud *s, uint32_t i)
 {
-	return s->ring + (size_t)(i % s->ahead) * SUD_CHUNK;
+	return s->ring + (size_t)(i % FW_PIPE_MAX_AHEAD) * SUD_CHUNK;
 }
 
 /* The counter block `blocks` 16-byte blocks after iv (128-bit big-endian). */
@@ -338,17 +336,18 @@ static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t ga, ui
 			       uint32_t *worker_chunks)
 {
 	struct sud s = { .fw = fw, .g = g, .ring = ring, .ta = ta, .caller = pthread_self() };
-	struct fw_pipe_job job = { .produce = sud_produce, .consume = sud_consume, .arg = &s };
+	struct fw_pipe_job job = { .produce = sud_produce,
+				   .consume = sud_consume,
+				   .arg = &s,
+				   .ahead = FW_PIPE_MAX_AHEAD,
+				   .worker_chunks = worker_chunks };
 	uint16_t st = seal_begin(fw, g, SWSEV_CTX_DATA, len, h);
 
 	if (st == SEV_STATUS_SUCCESS) {
 		s.iv = h->iv;
 		fw_span_init(&s.sp, ga, len, SUD_FIRST, SUD_CHUNK);
-		s.ahead = FW_PIPE_MAX_AHEAD;
 		job.n = s.sp.n;
-		job.ahead = s.ahead;
 		st = fw_pipe_run(fw, &job);
-		*worker_chunks = fw_pipe_last_worker_chunks(fw);
 	}
 	if (st == SEV_STATUS_SUCCESS)
 		st = seal_end(g, h);
@@ -356,14 +355,6 @@ static uint16_t send_pipelined(swsev_fw *fw, struct fw_guest *g, uint64_t ga, ui
 	if (st != SEV_STATUS_SUCCESS)
 		memset(h, 0, sizeof(*h));
 	return st;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
@@ -431,7 +422,7 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 		   (ta + x.guest_len <= ga || ga + x.guest_len <= ta);
 	if (eligible) {
 		way = fw_pipe_choose(fw, FW_PIPE_SEND);
-		t0 = mono_ns();
+		t0 = fw_now_ns();
 	}
 	if ((way & FW_WAY_PIPE) && fw_pipe_acquire(fw, &ring)) {
 		piped = 1;
@@ -451,7 +442,8 @@ static uint16_t do_send_update(swsev_fw *fw, struct fw_cmd *c, int vmsa)
 	if (st != SEV_STATUS_SUCCESS)
 		goto out;
 	if (eligible)
-		fw_pipe_record(fw, FW_PIPE_SEND, way, piped, wchunks, mono_ns() - t0, x.guest_len);
+		fw_pipe_record(fw, FW_PIPE_SEND, way, piped, wchunks, fw_now_ns() - t0,
+			       x.guest_len);
 	swsev_pkt_hdr_encode(&h, hdr);
 	st = fw_host_write(fw, ha, hdr, sizeof(hdr));
 	if (st == SEV_STATUS_SUCCESS)

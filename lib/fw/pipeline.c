@@ -92,7 +92,6 @@ struct fw_pipe {
 		_Atomic uint32_t probes;    /* probe commands counted this period */
 		_Atomic uint32_t probe_way; /* FW_WAY_PIPE or 0: what this period probes */
 	} way[FW_PIPE_KINDS];
-	uint32_t last_worker; /* chunks the worker produced in the last run (claim holder) */
 
 	pthread_mutex_t iv_lock;
 	uint8_t iv_pool[IV_POOL];
@@ -125,7 +124,7 @@ static void cpu_relax(void)
 #endif
 }
 
-static uint64_t now_ns(void)
+uint64_t fw_now_ns(void)
 {
 	struct timespec ts;
 
@@ -157,7 +156,7 @@ static void ev_wait(struct ev *e, int (*ok)(void *a), void *a, uint64_t spin_ns)
 			return;
 		if (spin_ns != 0) {
 			if (i % 64 == 0) {
-				uint64_t t = now_ns();
+				uint64_t t = fw_now_ns();
 				if (t0 == 0)
 					t0 = t;
 				else if (t - t0 >= spin_ns)
@@ -361,7 +360,7 @@ int fw_pipe_acquire(swsev_fw *fw, uint8_t **scratch)
 		/* P_WIPING: the worker is clearing them, a few microseconds,
 		 * unless it was preempted: then give up */
 		if (i % 64 == 0) {
-			uint64_t t = now_ns();
+			uint64_t t = fw_now_ns();
 			if (t0 == 0)
 				t0 = t;
 			else if (t - t0 >= SPIN_WIPE_NS)
@@ -455,11 +454,6 @@ void fw_pipe_record(swsev_fw *fw, unsigned kind, unsigned way, int piped, uint32
 	}
 	atomic_store_explicit(&p->way[kind].cost[piped != 0], (uint32_t)(c != 0 ? c : 1),
 			      memory_order_relaxed);
-}
-
-uint32_t fw_pipe_last_worker_chunks(swsev_fw *fw)
-{
-	return fw->pipe != NULL ? fw->pipe->last_worker : 0;
 }
 
 int fw_pipe_costs(swsev_fw *fw, unsigned kind, uint32_t cost[2])
@@ -560,7 +554,8 @@ uint16_t fw_pipe_run(swsev_fw *fw, const struct fw_pipe_job *job)
 	p->run = NULL;
 	/* on success every chunk was produced, by one side or the other (no
 	 * read of the worker's counter: its cache line is the worker's) */
-	p->last_worker = st == SEV_STATUS_SUCCESS ? job->n - mine : 0;
+	if (job->worker_chunks != NULL)
+		*job->worker_chunks = st == SEV_STATUS_SUCCESS ? job->n - mine : 0;
 	return st;
 }
 

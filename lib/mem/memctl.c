@@ -225,14 +225,10 @@ static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off,
 	swsev_err rc = SWSEV_OK;
 
 	if (out != NULL) {
-		/* A read copies the ciphertext it needs (the page's blocks from
-		 * 0, as XTS runs from the page's first tweak) under the lock and
-		 * decrypts it in place after: the lock is held for a copy, not for
-		 * the cipher, so readers and writers of other pages in this shard
-		 * (the pipeline's two threads, vCPUs) do not queue behind AES. A
-		 * page never written holds zeros (what DRAM returns): they decrypt
-		 * to garbage, like uninitialized guest memory, and stay
-		 * unallocated. */
+		/* Others of this shard (the pipeline's two threads, vCPUs) do not
+		 * queue behind our AES. A page never written holds zeros (what
+		 * DRAM returns): they decrypt to garbage, like uninitialized guest
+		 * memory, and stay unallocated. */
 		size_t end = (off + n + 15) & ~(size_t)15;
 		uint8_t *dst = off == 0 && n % 16 == 0 ? out : pt;
 
@@ -240,10 +236,7 @@ static swsev_err enc_page(swsev_mem *m, swsev_memc *c, uint64_t pfn, size_t off,
 		p = mem_find_locked(s, pfn);
 		memcpy(dst, p != NULL ? p->data : zero_page, end);
 		pthread_mutex_unlock(&s->lock);
-		if (end == SWSEV_MEM_PAGE)
-			rc = swsev_memc_decrypt_page(c, page, dst, dst);
-		else
-			rc = swsev_memc_decrypt_prefix(c, page, dst, dst, end);
+		rc = swsev_memc_decrypt_prefix(c, page, dst, dst, end); /* a whole page too */
 		if (rc == SWSEV_OK && dst != out)
 			memcpy(out, pt + off, n);
 		return rc;
