@@ -38,6 +38,9 @@
 
 #include "swsev/psp-sev.h"
 
+#define DEVSEV_TAG "devsev_exec"
+#include "devsev_util.h"
+
 /* the numbers the preload library documents for its /dev/sev */
 #define SEV_MAJOR 10
 #define SEV_MINOR 124
@@ -56,44 +59,6 @@ int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 
 extern char **environ;
 static const char *dev = "/dev/sev";
-static const char *prefix = "";
-static int failures;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS devsev_exec/%s%s\n", prefix, name);
-	} else {
-		failures++;
-		printf("FAIL devsev_exec/%s%s: ", prefix, name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	fflush(stdout);
-}
-
-/* One SEV_ISSUE_CMD: the ioctl result, errno in *err, the firmware status in *fw. */
-static int issue(int fd, uint32_t cmd, void *data, int *err, uint32_t *fw)
-{
-	struct sev_issue_cmd ic;
-	int r;
-
-	memset(&ic, 0, sizeof(ic));
-	ic.cmd = cmd;
-	ic.data = (uint64_t)(uintptr_t)data;
-	ic.error = 0xdeadbeef;
-	errno = 0;
-	r = ioctl(fd, SEV_ISSUE_CMD, &ic);
-	*err = r < 0 ? errno : 0;
-	*fw = ic.error;
-	return r;
-}
 
 /* the character device the library describes, owned by the caller */
 static int is_sev_stat(const struct stat *st, char *why, size_t n)

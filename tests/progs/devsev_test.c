@@ -23,6 +23,9 @@
 
 #include "swsev/psp-sev.h"
 
+#define DEVSEV_TAG "devsev"
+#include "devsev_util.h"
+
 #define CERT_LEN 2084
 #define CHAIN_LEN (3 * CERT_LEN)
 #define ID_LEN 64
@@ -30,43 +33,6 @@
 #define ST_ALREADY_OWNED 5
 
 static const char *dev = "/dev/sev";
-static int failures;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS devsev/%s\n", name);
-	} else {
-		failures++;
-		printf("FAIL devsev/%s: ", name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	fflush(stdout);
-}
-
-/* One SEV_ISSUE_CMD: returns the ioctl result, sets *err (errno) and *fw. */
-static int issue(int fd, uint32_t cmd, void *data, int *err, uint32_t *fw)
-{
-	struct sev_issue_cmd ic;
-	int r;
-
-	memset(&ic, 0, sizeof(ic));
-	ic.cmd = cmd;
-	ic.data = (uint64_t)(uintptr_t)data;
-	ic.error = 0xdeadbeef;
-	errno = 0;
-	r = ioctl(fd, SEV_ISSUE_CMD, &ic);
-	*err = r < 0 ? errno : 0;
-	*fw = ic.error;
-	return r;
-}
 
 static uint32_t le32(const uint8_t *p)
 {
